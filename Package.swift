@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// p2psim: a deterministic discrete-event simulator of file distribution (client-server and BitTorrent).
+//
+// Modules, one concern each (dependencies point down this list, never up):
+//   p2psim            the executable: just calls P2PSimCLI
+//   P2PSimCLI         command-line commands (run, validate, bounds); the only place that reads the wall clock
+//   Simulator         turns a Scenario into a run of the engine and writes results
+//   SimulationEngine  clock, event queue, flow-level network model, rate meters; knows no scenario
+//   ScenarioModel     the scenario file: JSON parsing, units, validation with JSON paths, analytic bounds
+//   Strategy          pure BitTorrent strategies (piece bitfield, later picker and chokers); no I/O, no clock
+//   Randomness        seeded GSL generators, per-purpose streams and value distributions
+//   CGSL              the system library GSL, through pkg-config
+import PackageDescription
+
+let package = Package(
+    name: "p2psim",
+    products: [
+        .executable(name: "p2psim", targets: ["p2psim"]),
+        .library(name: "Strategy", targets: ["Strategy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "Randomness", dependencies: ["CGSL"]),
+        .target(name: "Strategy"),
+        .target(name: "ScenarioModel", dependencies: ["Randomness"]),
+        .target(
+            name: "SimulationEngine",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: [.define("P2PSIM_INVARIANTS", .when(configuration: .debug))]
+        ),
+        .target(
+            name: "Simulator",
+            dependencies: ["ScenarioModel", "SimulationEngine", "Strategy", "Randomness"]
+        ),
+        .target(
+            name: "P2PSimCLI",
+            dependencies: [
+                "Simulator", "ScenarioModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "p2psim", dependencies: ["P2PSimCLI"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
+        .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel"]),
+        .testTarget(name: "StrategyTests", dependencies: ["Strategy"]),
+        .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),
+        .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim"]),
+    ]
+)

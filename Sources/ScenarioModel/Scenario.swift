@@ -1,0 +1,103 @@
+import Randomness
+
+/// A validated scenario: everything a run needs, in base units (bytes, bits per second, nanoseconds).
+///
+/// Produced only by `ScenarioDecoder`, which has checked every field, so the simulator may trust it.
+/// Field-by-field documentation, with defaults, is in docs/scenario-format.md.
+public struct Scenario: Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case clientServer = "client-server"
+        case p2p = "p2p"
+    }
+
+    public var name: String
+    public var comment: String?
+    public var seed: UInt64
+    public var mode: Mode
+    public var file: FileSpec
+    public var server: ServerSpec
+    public var peerClasses: [PeerClass]
+    public var network: NetworkSpec
+    /// The run ends at this simulated time even if peers have not completed.
+    public var stopAt: Int64
+    public var output: OutputSpec
+
+    /// Total number of peers over all classes.
+    public var peerCount: Int { peerClasses.reduce(0) { $0 + $1.count } }
+
+    /// True when every peer arrives at one and the same instant (the bounds' assumption).
+    public var isFlashCrowd: Bool {
+        var instant: Int64?
+        for peerClass in peerClasses where peerClass.count > 0 {
+            guard case .flashCrowd(let at) = peerClass.arrival else { return false }
+            if let instant, instant != at { return false }
+            instant = at
+        }
+        return true
+    }
+}
+
+public struct FileSpec: Sendable, Equatable {
+    public var size: Int64
+    public var pieceSize: Int64
+    public var blockSize: Int64
+
+    public var pieceCount: Int { Int((size + pieceSize - 1) / pieceSize) }
+    /// Number of blocks over the whole file (the last block of each piece may be shorter).
+    public var blockCount: Int {
+        let fullPieces = size / pieceSize
+        let lastPiece = size % pieceSize
+        let perPiece = (pieceSize + blockSize - 1) / blockSize
+        return Int(fullPieces * perPiece + (lastPiece + blockSize - 1) / blockSize)
+    }
+}
+
+/// The server: the only source in client-server mode, the initial seed in p2p mode.
+public struct ServerSpec: Sendable, Equatable {
+    /// Upload capacity, bits per second.
+    public var upload: Double
+    /// Download capacity, bits per second (the server never downloads the file; kept for symmetry).
+    public var download: Double
+}
+
+/// How a peer behaves towards others.
+public enum Behaviour: String, Sendable, CaseIterable {
+    case cooperative
+    /// Never uploads to anyone; still downloads what others give it.
+    case freeRider = "free-rider"
+}
+
+/// A group of peers that share capacities (or capacity distributions), behaviour and arrival process.
+public struct PeerClass: Sendable {
+    public var name: String
+    public var comment: String?
+    public var count: Int
+    /// Upload capacity, bits per second: drawn once per peer.
+    public var upload: Distribution
+    /// Download capacity, bits per second: drawn once per peer.
+    public var download: Distribution
+    public var behaviour: Behaviour
+    public var arrival: ArrivalProcess
+}
+
+/// When the peers of a class arrive. Times are simulated nanoseconds.
+public enum ArrivalProcess: Sendable, Equatable {
+    /// Every peer at the same instant.
+    case flashCrowd(at: Int64)
+    /// Exponential inter-arrival times with `rate` arrivals per second, the first after `start`.
+    case poisson(ratePerSecond: Double, start: Int64)
+    /// Independent arrival times uniform in [start, start + over], sorted.
+    case uniform(start: Int64, over: Int64)
+    /// Arrival times read from a CSV file; `path` as written in the scenario.
+    case trace(path: String, times: [Int64])
+}
+
+public struct NetworkSpec: Sendable, Equatable {
+    /// One-way latency between any two nodes, seconds. Each unordered pair gets its own draw.
+    public var latency: Distribution
+}
+
+public struct OutputSpec: Sendable, Equatable {
+    /// Spacing of timeseries.csv rows, nanoseconds.
+    public var timeseriesInterval: Int64
+}

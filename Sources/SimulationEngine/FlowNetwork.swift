@@ -1,0 +1,318 @@
+import DequeModule
+
+/// An event type that can carry the network's "a block finished transmitting" notice.
+///
+/// The simulator's own event enum conforms, so one queue orders network and simulator events together.
+public protocol TransmissionEvent {
+    static func transmissionFinished(link: Int32, generation: UInt32) -> Self
+    /// The link and generation when this event is a transmission notice, else nil (used to drop stale notices).
+    var transmission: (link: Int32, generation: UInt32)? { get }
+}
+
+/// A block that left its sender: `bytes` long, tagged by the simulator (e.g. piece and block index).
+public struct SentBlock: Equatable, Sendable {
+    public var bytes: Int
+    public var tag: Int64
+}
+
+/// The flow-level network model: nodes with upload and download capacities, and one-way links that carry
+/// queued blocks from a sender to a receiver.
+///
+/// Model (docs/model.md): a link is *active* while it holds a block. Rates are piecewise constant and
+/// change only when some node's set of active links changes, never per block:
+/// 1. each receiver divides its download capacity among its incoming active links by water-filling, with
+///    each sender's equal share of upload as that link's claim; capacity left over is spread evenly, so the
+///    allowances add up to the receiver's whole download capacity;
+/// 2. each sender divides its upload among its outgoing active links by water-filling, capped by those
+///    allowances.
+/// So no node ever sends above its upload or receives above its download, and a sender's spare capacity
+/// goes to transfers that can use it. After a change at a node, only the links within two hops of it are
+/// recomputed. The result approximates max-min fairness; it is exact for one sender (client-server).
+///
+/// Latency is not modelled here: the simulator delays requests and deliveries by the pair latency.
+public final class FlowNetwork {
+    struct BlockRun {
+        var bytes: Int32
+        var count: Int32
+        var tag: Int64
+    }
+
+    struct Link {
+        let sender: Int32
+        let receiver: Int32
+        var queue: Deque<BlockRun> = []
+        var currentBytes: Int32 = 0  // 0: idle
+        var currentTag: Int64 = 0
+        var remainingBits: Double = 0
+        var rate: Double = 0
+        var allowance: Double = 0
+        var lastSettle: SimTime = 0
+        var generation: UInt32 = 0
+        var scheduled = false
+        var outSlot: Int32 = -1
+        var inSlot: Int32 = -1
+    }
+
+    // Nodes (structure of arrays).
+    var upload: [Double] = []
+    var download: [Double] = []
+    var outgoing: [[Int32]] = []
+    var incoming: [[Int32]] = []
+    var group: [Int] = []
+    public private(set) var uploadedBytes: [Int64] = []
+    // Meters: per node and per group, sent and received.
+    public private(set) var sentMeter: [RateMeter] = []
+    public private(set) var receivedMeter: [RateMeter] = []
+    public private(set) var groupSentMeter: [RateMeter]
+    public private(set) var groupReceivedMeter: [RateMeter]
+
+    var links: [Link] = []
+
+    // Scratch space for recomputation, reused to keep the hot path free of allocation.
+    var mark: [UInt32] = []
+    var epoch: UInt32 = 0
+    var touchedReceivers: [Int32] = []
+    var touchedSenders: [Int32] = []
+    var limits: [Double] = []
+    var shares: [Double] = []
+    var order: [Int32] = []
+
+    /// Notices left in the event queue for links whose rate changed since: dropped when they pile up.
+    var staleNotices = 0
+    public private(set) var rateChanges: UInt64 = 0
+
+    /// - Parameter groups: number of meter groups (e.g. server, peers); each node belongs to one.
+    public init(groups: Int = 1) {
+        groupSentMeter = Array(repeating: RateMeter(), count: groups)
+        groupReceivedMeter = Array(repeating: RateMeter(), count: groups)
+    }
+
+    public var nodeCount: Int { upload.count }
+    public var linkCount: Int { links.count }
+
+    /// Adds a node with capacities in bits per second; returns its index (0, 1, 2, ...).
+    @discardableResult
+    public func addNode(upload up: Double, download down: Double, group g: Int = 0) -> Int {
+        precondition(up >= 0 && down >= 0 && g < groupSentMeter.count)
+        upload.append(up)
+        download.append(down)
+        outgoing.append([])
+        incoming.append([])
+        group.append(g)
+        uploadedBytes.append(0)
+        sentMeter.append(RateMeter())
+        receivedMeter.append(RateMeter())
+        mark.append(0)
+        return upload.count - 1
+    }
+
+    /// Adds a one-way link from `sender` to `receiver`; returns its index.
+    @discardableResult
+    public func addLink(from sender: Int, to receiver: Int) -> Int {
+        precondition(sender != receiver && sender < nodeCount && receiver < nodeCount)
+        links.append(Link(sender: Int32(sender), receiver: Int32(receiver)))
+        return links.count - 1
+    }
+
+    public func endpoints(of link: Int) -> (sender: Int, receiver: Int) {
+        (Int(links[link].sender), Int(links[link].receiver))
+    }
+
+    /// Current rate of `link`, bits per second (0 when idle).
+    public func rate(of link: Int) -> Double { links[link].rate }
+
+    /// True while the link holds a block (transmitting or queued).
+    public func isBusy(_ link: Int) -> Bool { links[link].currentBytes > 0 }
+
+    /// Queues `count` blocks of `bytes` bytes on `link`, tagged `firstTag`, `firstTag + 1`, ...
+    /// An idle link starts sending at once.
+    public func send<E: TransmissionEvent>(bytes: Int, count: Int = 1, firstTag: Int64, on link: Int,
+                                           queue: inout EventQueue<E>) {
+        precondition(bytes > 0 && bytes <= Int(Int32.max) && count > 0)
+        let now = queue.now
+        if links[link].currentBytes > 0 {
+            links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count), tag: firstTag))
+            return
+        }
+        if count > 1 {
+            links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count - 1), tag: firstTag + 1))
+        }
+        links[link].currentBytes = Int32(bytes)
+        links[link].currentTag = firstTag
+        links[link].remainingBits = Double(bytes) * 8
+        links[link].lastSettle = now
+        activate(link, queue: &queue)
+    }
+
+    /// Handles a transmission notice. Returns the block that finished, or nil for a stale notice.
+    /// The next queued block, if any, starts at once at the same rate: a busy link costs one event per
+    /// block and no rate computation.
+    public func finishTransmission<E: TransmissionEvent>(link: Int32, generation: UInt32,
+                                                         queue: inout EventQueue<E>) -> SentBlock? {
+        let l = Int(link)
+        guard links[l].generation == generation, links[l].scheduled, links[l].currentBytes > 0 else {
+            staleNotices -= 1
+            return nil
+        }
+        links[l].scheduled = false
+        let finished = SentBlock(bytes: Int(links[l].currentBytes), tag: links[l].currentTag)
+        uploadedBytes[Int(links[l].sender)] += Int64(finished.bytes)
+        if var run = links[l].queue.first {
+            links[l].currentBytes = run.bytes
+            links[l].currentTag = run.tag
+            run.count -= 1
+            run.tag += 1
+            if run.count == 0 { links[l].queue.removeFirst() } else { links[l].queue[0] = run }
+            links[l].remainingBits = Double(links[l].currentBytes) * 8
+            links[l].lastSettle = queue.now
+            scheduleNotice(l, queue: &queue)
+        } else {
+            links[l].currentBytes = 0
+            deactivate(l, queue: &queue)
+        }
+        return finished
+    }
+
+    /// Drops the blocks queued behind the one in transmission (e.g. when a sender chokes); returns their tags.
+    public func dropQueued(on link: Int) -> [Int64] {
+        var tags: [Int64] = []
+        for run in links[link].queue {
+            for k in 0..<Int64(run.count) { tags.append(run.tag + k) }
+        }
+        links[link].queue.removeAll()
+        return tags
+    }
+
+    // MARK: - Activation and rates
+
+    func activate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
+        let s = Int(links[l].sender), r = Int(links[l].receiver)
+        links[l].outSlot = Int32(outgoing[s].count)
+        outgoing[s].append(Int32(l))
+        links[l].inSlot = Int32(incoming[r].count)
+        incoming[r].append(Int32(l))
+        recompute(sender: s, receiver: r, queue: &queue)
+    }
+
+    func deactivate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
+        let s = Int(links[l].sender), r = Int(links[l].receiver)
+        setRate(l, 0, now: queue.now)
+        removeSlot(&outgoing[s], at: Int(links[l].outSlot), slot: \.outSlot)
+        removeSlot(&incoming[r], at: Int(links[l].inSlot), slot: \.inSlot)
+        links[l].outSlot = -1
+        links[l].inSlot = -1
+        links[l].generation &+= 1
+        if outgoing[s].isEmpty { sentMeter[s].stop(at: queue.now) }
+        if incoming[r].isEmpty { receivedMeter[r].stop(at: queue.now) }
+        recompute(sender: s, receiver: r, queue: &queue)
+    }
+
+    private func removeSlot(_ list: inout [Int32], at index: Int, slot: WritableKeyPath<Link, Int32>) {
+        let last = list.removeLast()
+        if index < list.count {
+            list[index] = last
+            links[Int(last)][keyPath: slot] = Int32(index)
+        }
+    }
+
+    /// After `sender`'s outgoing set and `receiver`'s incoming set changed: recompute the allowances of
+    /// every receiver whose claims changed, then the rates of every sender feeding those receivers.
+    func recompute<E: TransmissionEvent>(sender s: Int, receiver r: Int, queue: inout EventQueue<E>) {
+        epoch &+= 1
+        touchedReceivers.removeAll(keepingCapacity: true)
+        touchedSenders.removeAll(keepingCapacity: true)
+        touchReceiver(r)
+        for l in outgoing[s] { touchReceiver(Int(links[Int(l)].receiver)) }
+        epoch &+= 1
+        touchSender(s)
+        for x in touchedReceivers {
+            allocateAllowances(Int(x))
+            for l in incoming[Int(x)] { touchSender(Int(links[Int(l)].sender)) }
+        }
+        for y in touchedSenders { allocateRates(Int(y), queue: &queue) }
+        compactIfNeeded(&queue)
+    }
+
+    private func touchReceiver(_ x: Int) {
+        if mark[x] != epoch {
+            mark[x] = epoch
+            touchedReceivers.append(Int32(x))
+        }
+    }
+
+    private func touchSender(_ y: Int) {
+        if mark[y] != epoch {
+            mark[y] = epoch
+            touchedSenders.append(Int32(y))
+        }
+    }
+
+    /// Step 1: the receiver's download, water-filled over its senders' equal shares, leftover spread evenly.
+    func allocateAllowances(_ x: Int) {
+        let ins = incoming[x]
+        guard !ins.isEmpty else { return }
+        limits.removeAll(keepingCapacity: true)
+        for l in ins {
+            let s = Int(links[Int(l)].sender)
+            limits.append(upload[s] / Double(outgoing[s].count))
+        }
+        let given = WaterFilling.fill(capacity: download[x], limits: limits, shares: &shares, order: &order)
+        let extra = max(0, download[x] - given) / Double(ins.count)
+        for (i, l) in ins.enumerated() { links[Int(l)].allowance = shares[i] + extra }
+    }
+
+    /// Step 2: the sender's upload, water-filled over its links, each capped by its receiver's allowance.
+    func allocateRates<E: TransmissionEvent>(_ y: Int, queue: inout EventQueue<E>) {
+        let outs = outgoing[y]
+        guard !outs.isEmpty else { return }
+        limits.removeAll(keepingCapacity: true)
+        for l in outs { limits.append(links[Int(l)].allowance) }
+        WaterFilling.fill(capacity: upload[y], limits: limits, shares: &shares, order: &order)
+        let now = queue.now
+        for (i, l) in outs.enumerated() where shares[i] != links[Int(l)].rate {
+            setRate(Int(l), shares[i], now: now)
+            scheduleNotice(Int(l), queue: &queue)
+        }
+    }
+
+    /// Moves the link's progress up to `now` at its old rate, then switches to `newRate`.
+    func setRate(_ l: Int, _ newRate: Double, now: SimTime) {
+        let old = links[l].rate
+        guard old != newRate else { return }
+        links[l].remainingBits = max(0, links[l].remainingBits - old * Double(now - links[l].lastSettle) / 1e9)
+        links[l].lastSettle = now
+        links[l].rate = newRate
+        rateChanges &+= 1
+        let delta = newRate - old
+        let s = Int(links[l].sender), r = Int(links[l].receiver)
+        sentMeter[s].adjust(by: delta, at: now)
+        receivedMeter[r].adjust(by: delta, at: now)
+        groupSentMeter[group[s]].adjust(by: delta, at: now)
+        groupReceivedMeter[group[r]].adjust(by: delta, at: now)
+    }
+
+    /// (Re)schedules the link's transmission notice from its remaining bits and rate.
+    func scheduleNotice<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
+        if links[l].scheduled { staleNotices += 1 }
+        links[l].generation &+= 1
+        guard links[l].rate > 0 else {
+            links[l].scheduled = false
+            return
+        }
+        links[l].scheduled = true
+        let at = queue.now + Time.transmission(bits: links[l].remainingBits, rate: links[l].rate)
+        queue.schedule(.transmissionFinished(link: Int32(l), generation: links[l].generation), at: at)
+    }
+
+    /// Drops stale transmission notices once they outnumber live events, so memory stays proportional to
+    /// the number of busy links, not to the number of rate changes.
+    func compactIfNeeded<E: TransmissionEvent>(_ queue: inout EventQueue<E>) {
+        guard staleNotices > 65_536, staleNotices > queue.count / 2 else { return }
+        queue.removeAll { event in
+            guard let (link, generation) = event.transmission else { return false }
+            let l = Int(link)
+            return !(links[l].scheduled && links[l].generation == generation)
+        }
+        staleNotices = 0
+    }
+}

@@ -1,0 +1,127 @@
+import ScenarioModel
+import SimulationEngine
+
+/// Progress of a running simulation, for a progress line: simulated time and counts only.
+public struct SimulationProgress: Sendable {
+    public var now: SimTime
+    public var completed: Int
+    public var peers: Int
+    public var events: UInt64
+}
+
+/// Client-server distribution: the server sends the whole file to every client, as an HTTP or FTP server
+/// would, and clients never upload.
+///
+/// A client's request reaches the server one latency after the client arrives; the server then streams the
+/// file to it block by block over a link of the flow network, sharing its upload with every other client
+/// being served; each block reaches the client one latency after it leaves the server. A client that has
+/// every byte completes and leaves.
+public struct ClientServerSimulation {
+    enum Event: TransmissionEvent {
+        case arrival(Int32)
+        case requestAtServer(Int32)
+        case transmission(link: Int32, generation: UInt32)
+        case delivery(peer: Int32, bytes: Int32)
+        case sample
+
+        static func transmissionFinished(link: Int32, generation: UInt32) -> Event {
+            .transmission(link: link, generation: generation)
+        }
+
+        var transmission: (link: Int32, generation: UInt32)? {
+            if case .transmission(let link, let generation) = self { return (link, generation) }
+            return nil
+        }
+    }
+
+    static let serverGroup = 0
+    static let peerGroup = 1
+
+    public let scenario: Scenario
+    public let population: PeerPopulation
+
+    public init(scenario: Scenario, population: PeerPopulation? = nil) {
+        self.scenario = scenario
+        self.population = population ?? PeerPopulation(scenario: scenario)
+    }
+
+    /// Runs to completion or `stop_at`. `progress` is called every 65,536 events.
+    /// `checkInvariants`, for tests, is called with the network after every event.
+    public func run(progress: ((SimulationProgress) -> Void)? = nil,
+                    checkInvariants: ((FlowNetwork) -> Void)? = nil) -> RunResult {
+        let peers = population.peers
+        let file = scenario.file
+        let network = FlowNetwork(groups: 2)
+        network.addNode(upload: population.server.upload, download: population.server.download, group: Self.serverGroup)
+        for peer in peers {
+            let node = network.addNode(upload: peer.upload, download: peer.download, group: Self.peerGroup)
+            network.addLink(from: 0, to: node)  // link i carries the file to peer i
+        }
+        let latency = peers.indices.map { population.latency.between(0, $0 + 1) }
+
+        var queue = EventQueue<Event>()
+        for (i, peer) in peers.enumerated() { queue.schedule(.arrival(Int32(i)), at: peer.arrival) }
+        let interval = scenario.output.timeseriesInterval
+        queue.schedule(.sample, at: 0)
+
+        var recorder = RunRecorder(peerCount: peers.count, interval: interval)
+        var downloaded = [Int64](repeating: 0, count: peers.count)
+        var completion = [SimTime?](repeating: nil, count: peers.count)
+        var completedCount = 0
+        let fullBlocks = Int(file.size / file.blockSize)
+        let lastBlock = Int(file.size % file.blockSize)
+        var stopReason = StopReason.nothingLeft
+
+        while let due = queue.nextTime {
+            if due > scenario.stopAt {
+                queue.advance(to: scenario.stopAt)
+                stopReason = .stopAt
+                break
+            }
+            guard let (now, event) = queue.next() else { break }
+            switch event {
+            case .arrival(let p):
+                recorder.arrived()
+                queue.schedule(.requestAtServer(p), at: now + latency[Int(p)])
+            case .requestAtServer(let p):
+                let link = Int(p)
+                if fullBlocks > 0 { network.send(bytes: Int(file.blockSize), count: fullBlocks, firstTag: 0, on: link, queue: &queue) }
+                if lastBlock > 0 { network.send(bytes: lastBlock, firstTag: Int64(fullBlocks), on: link, queue: &queue) }
+            case .transmission(let link, let generation):
+                guard let block = network.finishTransmission(link: link, generation: generation, queue: &queue) else { break }
+                queue.schedule(.delivery(peer: link, bytes: Int32(block.bytes)), at: now + latency[Int(link)])
+            case .delivery(let p, let bytes):
+                let i = Int(p)
+                downloaded[i] += Int64(bytes)
+                if downloaded[i] == file.size {
+                    completion[i] = now
+                    completedCount += 1
+                    recorder.completed()
+                    recorder.departed()
+                }
+            case .sample:
+                recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup)
+                // Keep sampling only while something else can still happen.
+                if !queue.isEmpty { queue.schedule(.sample, at: now + interval) }
+            }
+            checkInvariants?(network)
+            if completedCount == peers.count {
+                stopReason = .allCompleted
+                break
+            }
+            if queue.processed & 0xFFFF == 0 {
+                progress?(SimulationProgress(now: now, completed: completedCount, peers: peers.count, events: queue.processed))
+            }
+        }
+        let end = queue.now
+        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup)
+        progress?(SimulationProgress(now: end, completed: completedCount, peers: peers.count, events: queue.processed))
+
+        var uploaded = network.uploadedBytes
+        let serverUploaded = uploaded.removeFirst()
+        return RunResult(
+            scenario: scenario, population: population, completion: completion, departure: completion,
+            uploadedBytes: uploaded, downloadedBytes: downloaded, serverUploadedBytes: serverUploaded,
+            timeseries: recorder.rows, endTime: end, stopReason: stopReason, events: queue.processed)
+    }
+}

@@ -1,0 +1,54 @@
+import SimulationEngine
+
+/// Keeps the running counts of a simulation and turns them into timeseries rows.
+///
+/// Rates in a row are exact averages over the interval that ends at the row's time, read from the
+/// network's rate meters (so no bit is missed or counted twice, whatever the interval).
+struct RunRecorder {
+    private(set) var rows: [TimeseriesRow] = []
+    private(set) var active = 0
+    private(set) var completedCount = 0
+    /// Where the current interval started: the meters' readings at the last row.
+    private struct Baseline {
+        var time: SimTime = 0
+        var serverBits = 0.0
+        var peerUpBits = 0.0
+        var peerDownBits = 0.0
+    }
+    private var last = Baseline()
+    private var beforeLast = Baseline()
+    let interval: SimTime
+
+    init(peerCount: Int, interval: SimTime) {
+        self.interval = interval
+        rows.reserveCapacity(1024)
+    }
+
+    mutating func arrived() { active += 1 }
+    mutating func departed() { active -= 1 }
+    mutating func completed() { completedCount += 1 }
+
+    mutating func sample(at now: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int) {
+        let server = network.groupSentMeter[serverGroup].bits(at: now)
+        let peerUp = network.groupSentMeter[peerGroup].bits(at: now)
+        let peerDown = network.groupReceivedMeter[peerGroup].bits(at: now)
+        let span = Double(now - last.time) / 1e9
+        func rate(_ bits: Double, _ before: Double) -> Double { span > 0 ? max(0, bits - before) / span : 0 }
+        rows.append(TimeseriesRow(
+            time: now, active: active, completed: completedCount,
+            serverUploadBps: rate(server, last.serverBits), aggregateUploadBps: rate(peerUp, last.peerUpBits),
+            aggregateDownloadBps: rate(peerDown, last.peerDownBits)))
+        beforeLast = last
+        last = Baseline(time: now, serverBits: server, peerUpBits: peerUp, peerDownBits: peerDown)
+    }
+
+    /// Adds the closing row at `end`. A row already taken at `end` is taken again, since events at the
+    /// same instant may have run after it.
+    mutating func finish(at end: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int) {
+        if let row = rows.last, row.time == end {
+            rows.removeLast()
+            last = beforeLast
+        }
+        sample(at: end, network: network, serverGroup: serverGroup, peerGroup: peerGroup)
+    }
+}
