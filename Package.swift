@@ -48,8 +48,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "p2psim", dependencies: ["P2PSimCLI"]),
-        .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel"]),
+        .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "CGSL"]),
+        .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Randomness"]),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"]),
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),

@@ -119,6 +119,7 @@ public struct JSONReader {
         while true {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else {
+                if current == UInt8(ascii: "/") { throw error("comments are not allowed in JSON (use a \"comment\" key)") }
                 throw error(current == UInt8(ascii: "}") ? "trailing comma before '}'" : "expected a key in double quotes")
             }
             let keyStart = index

@@ -50,7 +50,7 @@ public final class ScenarioDecoder {
     /// that `issues` is empty: a non-nil result with issues is not valid.
     public func decode(_ json: JSONValue) -> Scenario? {
         guard let root = object(json, at: "", kind: "the scenario") else { return nil }
-        checkKeys(root, at: "", allowed: Self.knownKeys[""]!)
+        defer { checkKeys(root, at: "", allowed: Self.knownKeys[""]!) }
 
         let name = string(root, "name", at: "").map { validName($0, at: "name") } ?? defaultName
         let comment = string(root, "comment", at: "")
@@ -178,6 +178,9 @@ public final class ScenarioDecoder {
             count = integer(value, at: "\(path).count", range: 0...1_000_000)
         } else if case .trace(_, let times)? = arrival {
             count = times.count
+        } else if arrival == nil, case .object(let members)? = object["arrival"],
+                  members.contains(where: { $0.key == "process" && $0.value == .string("trace") }) {
+            // The trace could not be read: its error says so; a missing count is not a second problem.
         } else {
             fail("\(path).count", "missing; expected the number of peers in this class, e.g. 100")
         }
@@ -301,7 +304,8 @@ public final class ScenarioDecoder {
     /// A "number unit" string in the base unit.
     func quantity(_ value: JSONValue, at path: String, kind: QuantityKind) -> Double? {
         guard case .string(let text) = value else {
-            let hint = if case .number(let n) = value { "; write the unit too, e.g. \"\(n) \(kind.units[kind == .rate ? 2 : kind == .size ? 6 : 2].symbol)\"" } else { "" }
+            let base = kind == .size ? "B" : kind == .rate ? "bps" : "s"
+            let hint = if case .number(let n) = value { "; write it as a string with a unit, e.g. \"\(n) \(base)\"" } else { "" }
             fail(path, "\(value.shortDescription) is not \(kind.article) (examples: \(kind.examples))\(hint)")
             return nil
         }

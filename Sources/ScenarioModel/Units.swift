@@ -72,7 +72,8 @@ public enum QuantityKind: String, Sendable {
         for candidate in candidates {
             var d = Double(editDistance(word, candidate))
             if word.lowercased() == candidate.lowercased() { d = 0.5 }
-            if d <= 2, best == nil || d < best!.1 { best = (candidate, d) }
+            let allowed = Double(max(1, min(2, word.count / 3)))  // short words: one typo at most
+            if d <= allowed, best == nil || d < best!.1 { best = (candidate, d) }
         }
         return best?.0
     }
