@@ -118,7 +118,7 @@ extension EventQueue {
     @inlinable @inline(__always)
     func checkInvariants() {
         #if P2PSIM_INVARIANTS
-        if heap.count <= 2048 { _checkInvariants() }
+        if heap.count <= 64 { _checkInvariants() }
         #endif
     }
 
