@@ -1,0 +1,104 @@
+/// What a choker knows about one connection at a rechoke: plain values, gathered by the caller.
+public struct ChokeCandidate: Sendable, Equatable {
+    /// The caller's handle for the connection; returned in decisions.
+    public var id: Int
+    /// The remote peer wants to download from us.
+    public var interested: Bool
+    /// Bytes per second over the last 20 s: what the remote sent us (leecher choker) or what we sent it
+    /// (seed choker).
+    public var rate: Double
+    /// When the connection was made (simulated or real nanoseconds, the caller's clock).
+    public var connectedAt: Int64
+    /// When the remote last sent us a block; nil if never.
+    public var lastBlockReceivedAt: Int64?
+    /// We currently unchoke it.
+    public var unchoked: Bool
+    /// When we last unchoked it (start of its current or latest slot); nil if never.
+    public var unchokedAt: Int64?
+
+    public init(id: Int, interested: Bool, rate: Double, connectedAt: Int64, lastBlockReceivedAt: Int64? = nil,
+                unchoked: Bool = false, unchokedAt: Int64? = nil) {
+        self.id = id
+        self.interested = interested
+        self.rate = rate
+        self.connectedAt = connectedAt
+        self.lastBlockReceivedAt = lastBlockReceivedAt
+        self.unchoked = unchoked
+        self.unchokedAt = unchokedAt
+    }
+}
+
+/// The settings both chokers share. Times in nanoseconds.
+public struct ChokeSettings: Sendable, Equatable {
+    /// Regular unchoke slots (BitTorrent: 4).
+    public var uploadSlots: Int
+    /// Whether one extra slot goes to an optimistic unchoke.
+    public var optimisticUnchoke: Bool
+    public var rechokeInterval: Int64
+    public var optimisticInterval: Int64
+    /// A peer that has sent us nothing for this long is snubbing us and loses its regular slot.
+    public var snubTimeout: Int64
+    /// How much more likely a connection younger than `optimisticInterval` is to get the optimistic slot.
+    public var newcomerWeight: Int
+
+    public init(uploadSlots: Int = 4, optimisticUnchoke: Bool = true, rechokeInterval: Int64 = 10_000_000_000,
+                optimisticInterval: Int64 = 30_000_000_000, snubTimeout: Int64 = 60_000_000_000, newcomerWeight: Int = 3) {
+        self.uploadSlots = uploadSlots
+        self.optimisticUnchoke = optimisticUnchoke
+        self.rechokeInterval = rechokeInterval
+        self.optimisticInterval = optimisticInterval
+        self.snubTimeout = snubTimeout
+        self.newcomerWeight = newcomerWeight
+    }
+}
+
+/// A rechoke's outcome: the connections to unchoke (every other one is choked), sorted by id, and which
+/// of them holds the optimistic slot.
+public struct ChokeDecision: Sendable, Equatable {
+    public var unchoked: [Int]
+    public var optimistic: Int?
+
+    public init(unchoked: [Int], optimistic: Int?) {
+        self.unchoked = unchoked
+        self.optimistic = optimistic
+    }
+}
+
+/// The optimistic unchoke, shared by both chokers: keep the current one until it is time to rotate (or it
+/// is gone, uninterested, or now holds a regular slot), then pick a random choked, interested peer, with
+/// connections younger than one optimistic interval `newcomerWeight` times as likely (Cohen 2003: three
+/// times), so newcomers get a first piece to trade.
+enum OptimisticUnchoke {
+    static func choose<R: RandomNumberGenerator>(
+        _ candidates: [ChokeCandidate], regular: Set<Int>, current: Int?, rotate: Bool, now: Int64,
+        settings: ChokeSettings, using rng: inout R
+    ) -> Int? {
+        guard settings.optimisticUnchoke else { return nil }
+        if !rotate, let current, !regular.contains(current),
+           candidates.contains(where: { $0.id == current && $0.interested }) {
+            return current
+        }
+        var total = 0
+        var weights: [(id: Int, weight: Int)] = []
+        for c in candidates where c.interested && !regular.contains(c.id) {
+            let weight = now - c.connectedAt < settings.optimisticInterval ? settings.newcomerWeight : 1
+            weights.append((c.id, weight))
+            total += weight
+        }
+        guard total > 0 else { return nil }
+        var k = Int.random(in: 0..<total, using: &rng)
+        for (id, weight) in weights {
+            if k < weight { return id }
+            k -= weight
+        }
+        return nil
+    }
+}
+
+/// Orders candidates by a key, highest first, ties broken at random (a fresh random key per candidate).
+func rankDescending<R: RandomNumberGenerator>(_ candidates: [ChokeCandidate], by key: (ChokeCandidate) -> Double,
+                                              using rng: inout R) -> [ChokeCandidate] {
+    candidates.map { ($0, key($0), UInt64.random(in: 0...UInt64.max, using: &rng)) }
+        .sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.2 < $1.2) }
+        .map(\.0)
+}

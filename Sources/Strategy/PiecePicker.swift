@@ -1,0 +1,287 @@
+/// Decides which blocks to request from a peer, and keeps the local download state that decision needs.
+///
+/// Rules, in order (Cohen 2003, libtorrent's piece_picker):
+/// 1. **Strict priority**: blocks of pieces already started come first, oldest piece first, so pieces
+///    complete (and can be shared) as early as possible.
+/// 2. A new piece: **random** while fewer than `randomFirstPieces` pieces are complete (a newcomer needs
+///    something to trade quickly, and the rarest pieces are slow to get), then by `policy`: **rarest first**
+///    among the pieces the remote peer has (ties broken at random), or `random`, or `sequential`.
+/// 3. **Endgame**: once every missing block has been requested, blocks already requested elsewhere may be
+///    requested again from other peers; the caller cancels the duplicates when a copy arrives.
+///
+/// The picker owns our bitfield (`have`) and the availability counts of our peer set. It does no I/O,
+/// reads no clock and draws randomness only from the generator it is given.
+public struct PiecePicker: Sendable {
+    public enum Policy: String, Sendable, CaseIterable {
+        case rarestFirst = "rarest-first"
+        case random
+        case sequential
+    }
+
+    /// What became of a received block.
+    public enum Receipt: Equatable, Sendable {
+        /// A block we already had (endgame duplicate, or never requested): wasted bytes.
+        case duplicate
+        /// Stored. `completedPiece` is set when it finished its piece; `otherRequests` counts the other
+        /// outstanding requests for the same block, which the caller should cancel.
+        case stored(completedPiece: Int?, otherRequests: Int)
+    }
+
+    public let layout: PieceLayout
+    public let policy: Policy
+    public let randomFirstPieces: Int
+    public let endgameEnabled: Bool
+    public private(set) var have: PieceBitfield
+    public private(set) var availability: PieceAvailability
+
+    /// Pieces with at least one block requested or received, not yet complete; oldest first.
+    public private(set) var partialPieces: [Int32] = []
+    var started: PieceBitfield
+    /// Per partial piece: block states. 0 = free, 1...254 = outstanding requests, 255 = received.
+    var slotOfPiece: [Int32]
+    var slots: [[UInt8]] = []
+    var freeSlots: [Int32] = []
+    /// Free (never requested, not received) blocks in partial pieces.
+    var freeBlocksInPartials = 0
+
+    static let received: UInt8 = 255
+
+    public init(layout: PieceLayout, policy: Policy = .rarestFirst, randomFirstPieces: Int = 4, endgame: Bool = true,
+                have: PieceBitfield? = nil) {
+        self.layout = layout
+        self.policy = policy
+        self.randomFirstPieces = randomFirstPieces
+        self.endgameEnabled = endgame
+        self.have = have ?? PieceBitfield(pieceCount: layout.pieceCount)
+        availability = PieceAvailability(pieceCount: layout.pieceCount)
+        started = PieceBitfield(pieceCount: layout.pieceCount)
+        slotOfPiece = Array(repeating: -1, count: layout.pieceCount)
+    }
+
+    public var isComplete: Bool { have.isComplete }
+
+    /// True once every block we lack has been requested at least once.
+    public var inEndgame: Bool {
+        endgameEnabled && have.count + partialPieces.count == layout.pieceCount && freeBlocksInPartials == 0
+    }
+
+    // MARK: Availability
+
+    public mutating func peerJoined(with pieces: PieceBitfield) { availability.add(pieces) }
+    public mutating func peerLeft(with pieces: PieceBitfield) { availability.remove(pieces) }
+    public mutating func peerGotPiece(_ piece: Int) { availability.increment(piece) }
+
+    /// Whether `remote` has a piece we lack and could request (interest, BEP 3).
+    public func isInterested(in remote: PieceBitfield) -> Bool { have.lacksAny(of: remote) }
+
+    // MARK: Picking
+
+    /// Up to `count` blocks to request from a peer that has `remote`.
+    /// - Parameter isRequestedHere: whether a block is already outstanding on this connection (so endgame
+    ///   never asks the same peer twice for one block).
+    /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs a scan of the
+    ///   rarest buckets until a piece the remote has turns up (O(pieces / 64) for random and sequential).
+    public mutating func pick<R: RandomNumberGenerator>(
+        from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool, using rng: inout R
+    ) -> [BlockRef] {
+        var picked: [BlockRef] = []
+        guard count > 0 else { return picked }
+        // 1. Strict priority: started pieces first.
+        for piece in partialPieces where remote.contains(Int(piece)) {
+            takeFree(piece: Int(piece), into: &picked, upTo: count)
+            if picked.count == count { return picked }
+        }
+        // 2. New pieces.
+        while picked.count < count, let piece = choosePiece(from: remote, using: &rng) {
+            startPiece(piece)
+            takeFree(piece: piece, into: &picked, upTo: count)
+        }
+        // 3. Endgame: requested blocks again, least requested first.
+        if picked.count < count, inEndgame {
+            for piece in partialPieces where remote.contains(Int(piece)) {
+                let slot = Int(slotOfPiece[Int(piece)])
+                for (b, state) in slots[slot].enumerated() where state != Self.received && state < 254 {
+                    let ref = BlockRef(piece: Int(piece), block: b)
+                    if isRequestedHere(ref) || picked.contains(ref) { continue }  // never twice on one connection
+                    slots[slot][b] += 1
+                    picked.append(ref)
+                    if picked.count == count { return picked }
+                }
+            }
+        }
+        return picked
+    }
+
+    /// A request we made will not be answered (choked, disconnected, cancelled): the block is free again
+    /// unless another request for it is still out.
+    public mutating func requestDropped(_ block: BlockRef) {
+        let slot = Int(slotOfPiece[Int(block.piece)])
+        guard slot >= 0 else { return }
+        let state = slots[slot][Int(block.block)]
+        guard state != Self.received, state > 0 else { return }
+        slots[slot][Int(block.block)] = state - 1
+        if state == 1 { freeBlocksInPartials += 1 }
+    }
+
+    /// A block arrived.
+    public mutating func blockReceived(_ block: BlockRef) -> Receipt {
+        let p = Int(block.piece)
+        if have.contains(p) { return .duplicate }
+        if slotOfPiece[p] < 0 { startPiece(p) }  // unrequested but welcome (e.g. arrived after a cancel)
+        let slot = Int(slotOfPiece[p])
+        let state = slots[slot][Int(block.block)]
+        if state == Self.received { return .duplicate }
+        if state == 0 { freeBlocksInPartials -= 1 }
+        slots[slot][Int(block.block)] = Self.received
+        let others = max(0, Int(state) - 1)
+        guard slots[slot].allSatisfy({ $0 == Self.received }) else { return .stored(completedPiece: nil, otherRequests: others) }
+        finishPiece(p, slot: slot)
+        return .stored(completedPiece: p, otherRequests: others)
+    }
+
+    /// Marks a piece as had without downloading it (a seed's data, or a resumed download).
+    public mutating func markHave(_ piece: Int) {
+        guard !have.contains(piece) else { return }
+        if slotOfPiece[piece] >= 0 {
+            let slot = Int(slotOfPiece[piece])
+            freeBlocksInPartials -= slots[slot].filter { $0 == 0 }.count
+            finishPiece(piece, slot: slot)
+        } else {
+            have.insert(piece)
+        }
+    }
+
+    // MARK: Internals
+
+    private mutating func takeFree(piece: Int, into picked: inout [BlockRef], upTo count: Int) {
+        let slot = Int(slotOfPiece[piece])
+        for b in 0..<slots[slot].count where slots[slot][b] == 0 {
+            slots[slot][b] = 1
+            freeBlocksInPartials -= 1
+            picked.append(BlockRef(piece: piece, block: b))
+            if picked.count == count { return }
+        }
+    }
+
+    private mutating func startPiece(_ piece: Int) {
+        started.insert(piece)
+        partialPieces.append(Int32(piece))
+        let blocks = layout.blockCount(ofPiece: piece)
+        let slot: Int
+        if let reused = freeSlots.popLast() {
+            slot = Int(reused)
+            slots[slot] = Array(repeating: 0, count: blocks)
+        } else {
+            slot = slots.count
+            slots.append(Array(repeating: 0, count: blocks))
+        }
+        slotOfPiece[piece] = Int32(slot)
+        freeBlocksInPartials += blocks
+    }
+
+    private mutating func finishPiece(_ piece: Int, slot: Int) {
+        have.insert(piece)
+        started.remove(piece)
+        if let i = partialPieces.firstIndex(of: Int32(piece)) { partialPieces.remove(at: i) }
+        slotOfPiece[piece] = -1
+        freeSlots.append(Int32(slot))
+    }
+
+    /// A piece the remote has that we neither have nor started, by policy; nil if there is none.
+    mutating func choosePiece<R: RandomNumberGenerator>(from remote: PieceBitfield, using rng: inout R) -> Int? {
+        if have.count < randomFirstPieces || policy == .random { return randomEligible(remote, using: &rng) }
+        if policy == .sequential { return firstEligible(remote) }
+        return rarestEligible(remote, using: &rng)
+    }
+
+    @inline(__always)
+    func eligibleWord(_ remote: PieceBitfield, _ w: Int) -> UInt64 {
+        remote.words[w] & ~have.words[w] & ~started.words[w]
+    }
+
+    func firstEligible(_ remote: PieceBitfield) -> Int? {
+        for w in 0..<remote.words.count {
+            let bits = eligibleWord(remote, w)
+            if bits != 0 { return w << 6 + bits.trailingZeroBitCount }
+        }
+        return nil
+    }
+
+    func randomEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
+        var total = 0
+        for w in 0..<remote.words.count { total += eligibleWord(remote, w).nonzeroBitCount }
+        guard total > 0 else { return nil }
+        var k = Int.random(in: 0..<total, using: &rng)
+        for w in 0..<remote.words.count {
+            var bits = eligibleWord(remote, w)
+            let n = bits.nonzeroBitCount
+            if k >= n {
+                k -= n
+                continue
+            }
+            for _ in 0..<k { bits &= bits - 1 }
+            return w << 6 + bits.trailingZeroBitCount
+        }
+        return nil
+    }
+
+    /// Rarest first: buckets from the lowest count up; within a bucket the scan starts at a random offset and
+    /// wraps, so ties go to a random eligible piece. A remote with few pieces is searched from its own
+    /// pieces instead, which is cheaper.
+    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
+        if remote.count <= 64 {
+            var best: Int?
+            var bestCount = Int.max
+            var ties = 0
+            for w in 0..<remote.words.count {
+                var bits = eligibleWord(remote, w)
+                while bits != 0 {
+                    let p = w << 6 + bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    let c = availability.count(of: p)
+                    if c < bestCount {
+                        best = p
+                        bestCount = c
+                        ties = 1
+                    } else if c == bestCount {
+                        ties += 1
+                        if Int.random(in: 0..<ties, using: &rng) == 0 { best = p }  // reservoir sampling
+                    }
+                }
+            }
+            return best
+        }
+        var c = 1
+        while c <= availability.maxCount {
+            let range = availability.bucket(c)
+            c += 1
+            guard !range.isEmpty else { continue }
+            let offset = Int.random(in: 0..<range.count, using: &rng)
+            for k in 0..<range.count {
+                var i = range.lowerBound + offset + k
+                if i >= range.upperBound { i -= range.count }
+                let p = availability.piece(at: i)
+                if remote.contains(p) && !have.contains(p) && !started.contains(p) { return p }
+            }
+        }
+        return nil
+    }
+}
+
+extension PiecePicker {
+    /// Consistency of the picker's own bookkeeping. O(pieces + blocks in partial pieces).
+    public func invariantViolations() -> [String] {
+        var problems = availability.invariantViolations()
+        var free = 0
+        for piece in partialPieces {
+            let slot = Int(slotOfPiece[Int(piece)])
+            if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }
+            free += slots[slot].filter { $0 == 0 }.count
+            if have.contains(Int(piece)) { problems.append("partial piece \(piece) already had") }
+            if !started.contains(Int(piece)) { problems.append("partial piece \(piece) not marked started") }
+        }
+        if free != freeBlocksInPartials { problems.append("free blocks \(freeBlocksInPartials), counted \(free)") }
+        if started.count != partialPieces.count { problems.append("started \(started.count) != partial \(partialPieces.count)") }
+        return problems
+    }
+}

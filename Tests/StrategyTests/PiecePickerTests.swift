@@ -1,0 +1,131 @@
+import Testing
+@testable import Strategy
+
+@Suite struct PiecePickerTests {
+    var rng = SeededRNG(1)
+
+    @Test mutating func rarestFirstPicksTheRarestPieceTheRemoteHas() {
+        var p = picker("3213")
+        let got = p.pick(from: bits("****"), count: 4, isRequestedHere: { _ in false }, using: &rng)
+        #expect(got.map(\.piece) == [2, 2, 2, 2])  // piece 2 (count 1), all four blocks
+        let next = p.pick(from: bits("** *"), count: 1, isRequestedHere: { _ in false }, using: &rng)
+        #expect(next.map(\.piece) == [1])  // remote lacks 2... piece 2 is started anyway; rarest left is 1 (count 2)
+        #expect(p.invariantViolations() == [])
+    }
+
+    @Test mutating func startedPiecesComeFirst() {
+        var p = picker("1599")
+        _ = p.pick(from: bits("****"), count: 2, isRequestedHere: { _ in false }, using: &rng)  // 2 blocks of piece 0
+        let got = p.pick(from: bits("****"), count: 3, isRequestedHere: { _ in false }, using: &rng)
+        #expect(got == [BlockRef(piece: 0, block: 2), BlockRef(piece: 0, block: 3), BlockRef(piece: 1, block: 0)])
+    }
+
+    @Test mutating func piecesWeHaveAreNeverPicked() {
+        var p = picker("1112", have: "***-")
+        let got = p.pick(from: bits("****"), count: 10, isRequestedHere: { _ in false }, using: &rng)
+        #expect(Set(got.map(\.piece)) == [3])
+        #expect(p.pick(from: bits("***-"), count: 1, isRequestedHere: { _ in false }, using: &rng).isEmpty)
+    }
+
+    @Test func tiesAreBrokenAtRandom() {
+        var firsts = Set<Int32>()
+        for seed in 0..<40 {
+            var rng = SeededRNG(UInt64(seed))
+            var p = picker("22222222" + "55555555" + "55555555" + "55555555" + "55555555" + "55555555" + "55555555" + "55555555" + "55555555")
+            let remote = PieceBitfield(pieceCount: 72, full: true)
+            let piece = p.pick(from: remote, count: 1, isRequestedHere: { _ in false }, using: &rng)[0].piece
+            #expect(piece < 8, "seed \(seed): only the count-2 pieces are rarest")
+            firsts.insert(piece)
+        }
+        #expect(firsts.count >= 5, "ties should spread over the rarest pieces, got \(firsts.sorted())")
+    }
+
+    @Test mutating func randomFirstPiecesIgnoreRarity() {
+        // With randomFirst = 4 and nothing yet, picks are random, not the rare piece 0 every time.
+        var counts = [Int32: Int]()
+        for seed in 0..<60 {
+            var rng = SeededRNG(UInt64(seed))
+            var p = picker("1999999999", randomFirst: 4)
+            counts[p.pick(from: bits("**********"), count: 1, isRequestedHere: { _ in false }, using: &rng)[0].piece, default: 0] += 1
+        }
+        #expect(counts.count >= 6)
+        #expect((counts[0] ?? 0) < 20)
+    }
+
+    @Test mutating func sequentialAndRandomPolicies() {
+        var s = picker("9111", policy: .sequential)
+        #expect(s.pick(from: bits("****"), count: 5, isRequestedHere: { _ in false }, using: &rng).map(\.piece) == [0, 0, 0, 0, 1])
+        var r = picker("9111", policy: .random)
+        let piece = r.pick(from: bits("-*-*"), count: 1, isRequestedHere: { _ in false }, using: &rng)[0].piece
+        #expect(piece == 1 || piece == 3)
+    }
+
+    @Test mutating func blocksCompletePiecesAndDroppedRequestsComeBack() {
+        var p = picker("11")
+        let blocks = p.pick(from: bits("*-"), count: 4, isRequestedHere: { _ in false }, using: &rng)
+        #expect(blocks.count == 4)
+        p.requestDropped(blocks[3])
+        #expect(p.blockReceived(blocks[0]) == .stored(completedPiece: nil, otherRequests: 0))
+        #expect(p.blockReceived(blocks[0]) == .duplicate)
+        let again = p.pick(from: bits("*-"), count: 4, isRequestedHere: { _ in false }, using: &rng)
+        #expect(again == [blocks[3]])
+        _ = p.blockReceived(blocks[1])
+        _ = p.blockReceived(blocks[2])
+        #expect(p.blockReceived(blocks[3]) == .stored(completedPiece: 0, otherRequests: 0))
+        #expect(p.have.pieces == [0] && p.partialPieces.isEmpty)
+        #expect(p.invariantViolations() == [])
+    }
+
+    @Test mutating func endgameRequestsOutstandingBlocksElsewhereOnce() {
+        var p = picker("22")
+        let first = p.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
+        #expect(first.count == 8 && p.inEndgame)
+        // Another peer: every block is requested already, so endgame offers them again, none twice here.
+        var here = Set<BlockRef>()
+        let second = p.pick(from: bits("**"), count: 3, isRequestedHere: { here.contains($0) }, using: &rng)
+        #expect(second.count == 3)
+        here.formUnion(second)
+        let third = p.pick(from: bits("**"), count: 8, isRequestedHere: { here.contains($0) }, using: &rng)
+        #expect(Set(third).isDisjoint(with: here) && third.count == 5)
+        // A block requested twice arrives: the caller is told to cancel the other request.
+        #expect(p.blockReceived(second[0]) == .stored(completedPiece: nil, otherRequests: 1))
+        var noEndgame = picker("22", endgame: false)
+        _ = noEndgame.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
+        #expect(noEndgame.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng).isEmpty)
+    }
+
+    @Test mutating func lastPieceMayBeShorter() {
+        let layout = PieceLayout(totalBytes: 100, pieceBytes: 64, blockBytes: 16)
+        #expect(layout.pieceCount == 2 && layout.blockCount(ofPiece: 1) == 3 && layout.blockCount == 7)
+        #expect(layout.bytes(of: BlockRef(piece: 1, block: 2)) == 4)
+        var p = PiecePicker(layout: layout)
+        p.peerGotPiece(0)
+        p.peerGotPiece(1)
+        let blocks = p.pick(from: bits("**"), count: 10, isRequestedHere: { _ in false }, using: &rng)
+        #expect(blocks.count == 7)
+    }
+}
+
+@Suite struct PieceAvailabilityTests {
+    @Test func randomUpdatesKeepBucketsConsistent() {
+        var rng = SeededRNG(5)
+        var a = PieceAvailability(pieceCount: 50)
+        var shadow = [Int](repeating: 0, count: 50)
+        for _ in 0..<5000 {
+            let p = Int.random(in: 0..<50, using: &rng)
+            if shadow[p] > 0 && Bool.random(using: &rng) {
+                a.decrement(p)
+                shadow[p] -= 1
+            } else {
+                a.increment(p)
+                shadow[p] += 1
+            }
+        }
+        #expect(a.invariantViolations() == [])
+        #expect((0..<50).map { a.count(of: $0) } == shadow)
+        // Walking the buckets upward visits pieces in non-decreasing count.
+        var walked: [Int] = []
+        for c in 0...a.maxCount { for i in a.bucket(c) { walked.append(a.count(of: a.piece(at: i))) } }
+        #expect(walked == walked.sorted() && walked.count == 50)
+    }
+}
