@@ -40,13 +40,7 @@ struct RunCommand: ParsableCommand {
 
         let started = ContinuousClock.now
         let progressLine = ProgressLine(enabled: !quiet && Console.stderrIsTerminal, started: started)
-        let result: RunResult
-        do {
-            result = try Simulator.run(scenario) { progressLine.update($0) }
-        } catch {
-            Console.error("p2psim: \(error)")
-            throw ExitCode(Status.badInput)
-        }
+        let result = Simulator.run(scenario) { progressLine.update($0) }
         progressLine.clear()
         let elapsed = started.duration(to: .now)
         do {

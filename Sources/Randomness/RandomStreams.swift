@@ -11,6 +11,7 @@ public struct RandomStreams {
         case latency = 3
         case strategy = 4
         case behaviour = 5
+        case tracker = 6
     }
 
     public let seed: UInt64

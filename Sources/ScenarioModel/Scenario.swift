@@ -21,6 +21,8 @@ public struct Scenario: Sendable {
     /// The run ends at this simulated time even if peers have not completed.
     public var stopAt: Int64
     public var output: OutputSpec
+    /// BitTorrent settings (p2p mode).
+    public var protocolSettings: ProtocolSpec
 
     /// Total number of peers over all classes.
     public var peerCount: Int { peerClasses.reduce(0) { $0 + $1.count } }
@@ -58,6 +60,8 @@ public struct ServerSpec: Sendable, Equatable {
     public var upload: Double
     /// Download capacity, bits per second (the server never downloads the file; kept for symmetry).
     public var download: Double
+    /// p2p mode: when the initial seed leaves the swarm (nanoseconds); nil: it stays.
+    public var leaveAt: Int64?
 }
 
 /// How a peer behaves towards others.
@@ -78,6 +82,42 @@ public struct PeerClass: Sendable {
     public var download: Distribution
     public var behaviour: Behaviour
     public var arrival: ArrivalProcess
+    /// p2p mode: how long a peer stays after completing, seconds (drawn per peer); nil: forever.
+    public var seedFor: Distribution?
+}
+
+/// The BitTorrent protocol settings of a p2p scenario: which strategies, and their parameters.
+/// Defaults follow Cohen (2003) and BEP 3 except where noted in docs/scenario-format.md.
+public struct ProtocolSpec: Sendable, Equatable {
+    public enum PieceSelection: String, Sendable, CaseIterable {
+        case rarestFirst = "rarest-first"
+        case random
+        case sequential
+    }
+
+    public enum SeedChoker: String, Sendable, CaseIterable {
+        case roundRobin = "round-robin"
+        case fastestUpload = "fastest-upload"
+        case random
+    }
+
+    public var pieceSelection = PieceSelection.rarestFirst
+    public var randomFirstPieces = 4
+    public var endgame = true
+    public var uploadSlots = 4
+    public var optimisticUnchoke = true
+    public var seedChoker = SeedChoker.roundRobin
+    public var rechokeInterval: Int64 = 10_000_000_000
+    public var optimisticInterval: Int64 = 30_000_000_000
+    public var snubTimeout: Int64 = 60_000_000_000
+    public var pipelineRequests = 5
+    public var maxConnections = 80
+    public var trackerPeers = 50
+    public var announceInterval: Int64 = 1_800_000_000_000
+    /// Announce again (at most once a minute) when the peer set falls below this many connections.
+    public var reannounceBelow = 20
+
+    public init() {}
 }
 
 /// When the peers of a class arrive. Times are simulated nanoseconds.

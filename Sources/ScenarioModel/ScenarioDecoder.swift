@@ -22,13 +22,16 @@ public final class ScenarioDecoder {
     /// Allowed keys per object, by the object's path pattern. The JSON Schema test checks these against
     /// scenarios/scenario.schema.json.
     public static let knownKeys: [String: [String]] = [
-        "": ["name", "comment", "seed", "mode", "file", "server", "peers", "network", "stop_at", "output"],
+        "": ["name", "comment", "seed", "mode", "file", "server", "peers", "network", "stop_at", "output", "protocol"],
         "file": ["comment", "size", "piece_size", "block_size"],
-        "server": ["comment", "upload", "download"],
-        "peers[]": ["comment", "class", "count", "upload", "download", "behaviour", "arrival"],
+        "server": ["comment", "upload", "download", "leave_at"],
+        "peers[]": ["comment", "class", "count", "upload", "download", "behaviour", "arrival", "seed_for"],
         "peers[].arrival": ["comment", "process", "at", "rate", "start", "over", "file"],
         "network": ["comment", "latency"],
         "output": ["comment", "timeseries_interval"],
+        "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "optimistic_unchoke",
+                     "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests",
+                     "max_connections", "tracker_peers", "announce_interval", "reannounce_below"],
         "distribution": ["comment", "distribution", "value", "min", "max", "mean", "sd", "median", "sigma",
                          "scale", "shape", "values", "weights"],
     ]
@@ -87,11 +90,27 @@ public final class ScenarioDecoder {
             fail("output.timeseries_interval", "gives more than 10 million rows before stop_at; use a longer interval")
         }
 
+        var protocolSettings = ProtocolSpec()
+        if let value = root["protocol"] { protocolSettings = decodeProtocol(value) ?? protocolSettings }
+        if let mode, mode == .clientServer {
+            if root["protocol"] != nil { fail("protocol", "only applies to \"p2p\" mode; remove it or set \"mode\": \"p2p\"") }
+            if case .object(let members)? = root["server"], members.contains(where: { $0.key == "leave_at" }) {
+                fail("server.leave_at", "only applies to \"p2p\" mode (in client-server mode the server must stay)")
+            }
+            if case .array(let items)? = root["peers"] {
+                for (i, item) in items.enumerated() {
+                    if case .object(let members) = item, members.contains(where: { $0.key == "seed_for" }) {
+                        fail("peers[\(i)].seed_for", "only applies to \"p2p\" mode (client-server clients leave when done)")
+                    }
+                }
+            }
+        }
+
         guard let mode, let file, let server, let peers else { return nil }
         return Scenario(
             name: name, comment: comment, seed: seed, mode: mode, file: file, server: server,
             peerClasses: peers, network: NetworkSpec(latency: latency), stopAt: stopAt,
-            output: OutputSpec(timeseriesInterval: interval))
+            output: OutputSpec(timeseriesInterval: interval), protocolSettings: protocolSettings)
     }
 
     // MARK: - Sections
@@ -121,8 +140,10 @@ public final class ScenarioDecoder {
         }
         let download = object["download"].map { rate($0, at: "server.download") }
             ?? parseConstant(Defaults.serverDownload, .rate)
+        let leaveAt = object["leave_at"].map { duration($0, at: "server.leave_at", positive: false) }
         guard let upload, let download else { return nil }
-        return ServerSpec(upload: upload, download: download)
+        if let leaveAt, leaveAt == nil { return nil }
+        return ServerSpec(upload: upload, download: download, leaveAt: leaveAt ?? nil)
     }
 
     func decodePeers(_ value: JSONValue?) -> [PeerClass]? {
@@ -172,6 +193,17 @@ public final class ScenarioDecoder {
             ?? Defaults.behaviour
         var arrival: ArrivalProcess? = .flashCrowd(at: 0)
         if let value = object["arrival"] { arrival = decodeArrival(value, at: "\(path).arrival") }
+        var seedFor: Distribution?? = .some(.constant(0))
+        if let value = object["seed_for"] {
+            if value == .string("forever") {
+                seedFor = .some(nil)
+            } else if case .string(let text) = value, case .failure = QuantityKind.duration.parse(text) {
+                fail("\(path).seed_for", "\(value.shortDescription) is not a duration or \"forever\" (examples: \"0 s\", \"10 min\", \"forever\")")
+                seedFor = nil
+            } else {
+                seedFor = distribution(value, at: "\(path).seed_for", kind: .duration, allowZero: true).map { .some($0) }
+            }
+        }
 
         var count: Int?
         if let value = object["count"] {
@@ -187,10 +219,10 @@ public final class ScenarioDecoder {
         if let count, case .trace(let file, let times)? = arrival, object["count"] != nil, times.count != count {
             fail("\(path).count", "\(count) does not match the \(times.count) arrival times in \"\(file)\" (omit count to use the trace's)")
         }
-        guard let name, let count, let upload, let download, let behaviour, let arrival else { return nil }
+        guard let name, let count, let upload, let download, let behaviour, let arrival, let seedFor else { return nil }
         return PeerClass(
             name: name, comment: string(object, "comment", at: path), count: count, upload: upload,
-            download: download, behaviour: behaviour, arrival: arrival)
+            download: download, behaviour: behaviour, arrival: arrival, seedFor: seedFor)
     }
 
     func decodeArrival(_ value: JSONValue, at path: String) -> ArrivalProcess? {
@@ -236,6 +268,42 @@ public final class ScenarioDecoder {
             }) else { return nil }
             return readTrace(file, at: "\(path).file").map { .trace(path: file, times: $0) }
         }
+    }
+
+    func decodeProtocol(_ value: JSONValue) -> ProtocolSpec? {
+        guard let object = object(value, at: "protocol", kind: "the protocol settings") else { return nil }
+        checkKeys(object, at: "protocol", allowed: Self.knownKeys["protocol"]!)
+        var p = ProtocolSpec()
+        func int(_ key: String, _ range: ClosedRange<Int>, _ target: inout Int) {
+            if let v = object[key], let n = integer(v, at: "protocol.\(key)", range: range) { target = n }
+        }
+        func bool(_ key: String, _ target: inout Bool) {
+            guard let v = object[key] else { return }
+            guard case .bool(let b) = v else { return fail("protocol.\(key)", "\(v.shortDescription) is not true or false") }
+            target = b
+        }
+        func time(_ key: String, _ target: inout Int64) {
+            if let v = object[key], let t = duration(v, at: "protocol.\(key)", positive: true) { target = t }
+        }
+        if let v = object["piece_selection"], let e = enumeration(v, at: "protocol.piece_selection", ProtocolSpec.PieceSelection.self) {
+            p.pieceSelection = e
+        }
+        if let v = object["seed_choker"], let e = enumeration(v, at: "protocol.seed_choker", ProtocolSpec.SeedChoker.self) {
+            p.seedChoker = e
+        }
+        int("random_first_pieces", 0...1_000_000, &p.randomFirstPieces)
+        bool("endgame", &p.endgame)
+        int("upload_slots", 0...1000, &p.uploadSlots)
+        bool("optimistic_unchoke", &p.optimisticUnchoke)
+        time("rechoke_interval", &p.rechokeInterval)
+        time("optimistic_interval", &p.optimisticInterval)
+        time("snub_timeout", &p.snubTimeout)
+        int("pipeline_requests", 1...1000, &p.pipelineRequests)
+        int("max_connections", 1...10_000, &p.maxConnections)
+        int("tracker_peers", 1...10_000, &p.trackerPeers)
+        time("announce_interval", &p.announceInterval)
+        int("reannounce_below", 0...10_000, &p.reannounceBelow)
+        return p
     }
 
     /// A trace file: one arrival time in seconds per line (first column); an optional header line;

@@ -35,6 +35,8 @@ public final class FlowNetwork {
         var bytes: Int32
         var count: Int32
         var tag: Int64
+        /// The sender cannot start this block before then (the request is still travelling).
+        var readyAt: SimTime
     }
 
     struct Link {
@@ -125,52 +127,87 @@ public final class FlowNetwork {
     public func isBusy(_ link: Int) -> Bool { links[link].currentBytes > 0 }
 
     /// Queues `count` blocks of `bytes` bytes on `link`, tagged `firstTag`, `firstTag + 1`, ...
-    /// An idle link starts sending at once.
-    public func send<E: TransmissionEvent>(bytes: Int, count: Int = 1, firstTag: Int64, on link: Int,
-                                           queue: inout EventQueue<E>) {
+    /// The sender may start them from `readyAt` on (default: now), which lets a request's travel time be
+    /// modelled without an event of its own: an idle link wakes up at `readyAt`, a busy one just queues.
+    public func send<E: TransmissionEvent>(bytes: Int, count: Int = 1, firstTag: Int64, readyAt: SimTime? = nil,
+                                           on link: Int, queue: inout EventQueue<E>) {
         precondition(bytes > 0 && bytes <= Int(Int32.max) && count > 0)
         let now = queue.now
-        if links[link].currentBytes > 0 {
-            links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count), tag: firstTag))
-            return
+        let ready = max(now, readyAt ?? now)
+        links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count), tag: firstTag, readyAt: ready))
+        guard links[link].currentBytes == 0, links[link].queue.count == 1 else { return }  // busy, or already waiting
+        if ready > now {
+            scheduleWake(link, at: ready, queue: &queue)
+        } else {
+            invalidateNotice(link)  // a wake-up left over from blocks dropped since
+            startNext(link, now: now)
+            activate(link, queue: &queue)
         }
-        if count > 1 {
-            links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count - 1), tag: firstTag + 1))
-        }
-        links[link].currentBytes = Int32(bytes)
-        links[link].currentTag = firstTag
-        links[link].remainingBits = Double(bytes) * 8
-        links[link].lastSettle = now
-        activate(link, queue: &queue)
     }
 
-    /// Handles a transmission notice. Returns the block that finished, or nil for a stale notice.
-    /// The next queued block, if any, starts at once at the same rate: a busy link costs one event per
-    /// block and no rate computation.
+    /// Handles a transmission notice. Returns the block that finished, or nil for a stale notice or a
+    /// wake-up. The next queued block, if ready, starts at once at the same rate: a busy link costs one
+    /// event per block and no rate computation.
     public func finishTransmission<E: TransmissionEvent>(link: Int32, generation: UInt32,
                                                          queue: inout EventQueue<E>) -> SentBlock? {
         let l = Int(link)
-        guard links[l].generation == generation, links[l].scheduled, links[l].currentBytes > 0 else {
+        guard links[l].generation == generation, links[l].scheduled else {
             staleNotices -= 1
             return nil
         }
         links[l].scheduled = false
-        let finished = SentBlock(bytes: Int(links[l].currentBytes), tag: links[l].currentTag)
-        uploadedBytes[Int(links[l].sender)] += Int64(finished.bytes)
-        if var run = links[l].queue.first {
-            links[l].currentBytes = run.bytes
-            links[l].currentTag = run.tag
-            run.count -= 1
-            run.tag += 1
-            if run.count == 0 { links[l].queue.removeFirst() } else { links[l].queue[0] = run }
-            links[l].remainingBits = Double(links[l].currentBytes) * 8
-            links[l].lastSettle = queue.now
-            scheduleNotice(l, queue: &queue)
-        } else {
+        let now = queue.now
+        var finished: SentBlock?
+        if links[l].currentBytes > 0 {
+            finished = SentBlock(bytes: Int(links[l].currentBytes), tag: links[l].currentTag)
+            uploadedBytes[Int(links[l].sender)] += Int64(links[l].currentBytes)
             links[l].currentBytes = 0
-            deactivate(l, queue: &queue)
+        }
+        if let head = links[l].queue.first, head.readyAt <= now {
+            startNext(l, now: now)
+            if finished != nil {
+                scheduleNotice(l, queue: &queue)  // same link set, same rate
+            } else {
+                activate(l, queue: &queue)
+            }
+        } else {
+            if finished != nil { deactivate(l, queue: &queue) }
+            if let head = links[l].queue.first { scheduleWake(l, at: head.readyAt, queue: &queue) }
         }
         return finished
+    }
+
+    /// Takes the next block off the queue as the current one.
+    private func startNext(_ l: Int, now: SimTime) {
+        var run = links[l].queue[0]
+        links[l].currentBytes = run.bytes
+        links[l].currentTag = run.tag
+        run.count -= 1
+        run.tag += 1
+        if run.count == 0 { links[l].queue.removeFirst() } else { links[l].queue[0] = run }
+        links[l].remainingBits = Double(links[l].currentBytes) * 8
+        links[l].lastSettle = now
+    }
+
+    /// Removes one queued (not yet transmitting) block with `tag`, e.g. an endgame duplicate; true if found.
+    @discardableResult
+    public func cancel(tag: Int64, on link: Int) -> Bool {
+        guard let i = links[link].queue.firstIndex(where: { $0.count == 1 && $0.tag == tag }) else { return false }
+        links[link].queue.remove(at: i)
+        return true
+    }
+
+    /// Stops the link for good (its connection closed): queued blocks are dropped and a block in
+    /// transmission is lost. Returns the number of bytes of the block that was cut off (0 if none).
+    @discardableResult
+    public func close<E: TransmissionEvent>(_ link: Int, queue: inout EventQueue<E>) -> Int {
+        links[link].queue.removeAll()
+        invalidateNotice(link)
+        guard links[link].currentBytes > 0 else { return 0 }
+        let cut = Int(links[link].currentBytes)
+        links[link].currentBytes = 0
+        deactivate(link, queue: &queue)
+        return cut
     }
 
     /// Drops the blocks queued behind the one in transmission (e.g. when a sender chokes); returns their tags.
@@ -289,6 +326,22 @@ public final class FlowNetwork {
         receivedMeter[r].adjust(by: delta, at: now)
         groupSentMeter[group[s]].adjust(by: delta, at: now)
         groupReceivedMeter[group[r]].adjust(by: delta, at: now)
+    }
+
+    /// Makes the link's pending notice, if any, stale.
+    func invalidateNotice(_ l: Int) {
+        guard links[l].scheduled else { return }
+        links[l].scheduled = false
+        links[l].generation &+= 1
+        staleNotices += 1
+    }
+
+    /// Schedules a wake-up for an idle link whose next block becomes ready at `time`.
+    func scheduleWake<E: TransmissionEvent>(_ l: Int, at time: SimTime, queue: inout EventQueue<E>) {
+        if links[l].scheduled { staleNotices += 1 }
+        links[l].generation &+= 1
+        links[l].scheduled = true
+        queue.schedule(.transmissionFinished(link: Int32(l), generation: links[l].generation), at: time)
     }
 
     /// (Re)schedules the link's transmission notice from its remaining bits and rate.

@@ -68,6 +68,26 @@ public struct ClientServerSimulation {
         var downloaded = [Int64](repeating: 0, count: peers.count)
         var completion = [SimTime?](repeating: nil, count: peers.count)
         var completedCount = 0
+        var firstPiece = [SimTime?](repeating: nil, count: peers.count)
+        let firstPieceBytes = min(file.pieceSize, file.size)
+        /// Piece copies: the server holds every piece; a client holds the pieces it has received in full
+        /// (blocks arrive in file order), and leaves when complete.
+        func counts() -> SwarmCounts {
+            // heldBy[k]: clients holding exactly k whole pieces; piece p has 1 + (clients holding > p) copies.
+            var heldBy = [Int32](repeating: 0, count: file.pieceCount + 1)
+            var leechers = 0
+            for i in peers.indices where completion[i] == nil && peers[i].arrival <= queue.now {
+                leechers += 1
+                heldBy[Int(downloaded[i] / file.pieceSize)] += 1
+            }
+            var copies = [Int32](repeating: 1, count: file.pieceCount)
+            var holding: Int32 = 0
+            for p in stride(from: file.pieceCount - 1, through: 0, by: -1) {
+                holding += heldBy[p + 1]
+                copies[p] += holding
+            }
+            return SwarmCounts(leechers: leechers, seeds: 1, copies: copies)
+        }
         let fullBlocks = Int(file.size / file.blockSize)
         let lastBlock = Int(file.size % file.blockSize)
         var stopReason = StopReason.nothingLeft
@@ -93,6 +113,7 @@ public struct ClientServerSimulation {
             case .delivery(let p, let bytes):
                 let i = Int(p)
                 downloaded[i] += Int64(bytes)
+                if firstPiece[i] == nil, downloaded[i] >= firstPieceBytes { firstPiece[i] = now }
                 if downloaded[i] == file.size {
                     completion[i] = now
                     completedCount += 1
@@ -100,7 +121,8 @@ public struct ClientServerSimulation {
                     recorder.departed()
                 }
             case .sample:
-                recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup)
+                recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
+                                swarm: counts())
                 // Keep sampling only while something else can still happen.
                 if !queue.isEmpty { queue.schedule(.sample, at: now + interval) }
             }
@@ -114,14 +136,19 @@ public struct ClientServerSimulation {
             }
         }
         let end = queue.now
-        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup)
+        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup, swarm: counts())
         progress?(SimulationProgress(now: end, completed: completedCount, peers: peers.count, events: queue.processed))
 
         var uploaded = network.uploadedBytes
         let serverUploaded = uploaded.removeFirst()
+        var exchange = [[Int64]](repeating: [Int64](repeating: 0, count: population.classNames.count + 1),
+                                 count: population.classNames.count + 1)
+        for (i, peer) in peers.enumerated() { exchange[0][peer.classIndex + 1] += downloaded[i] }
         return RunResult(
             scenario: scenario, population: population, completion: completion, departure: completion,
-            uploadedBytes: uploaded, downloadedBytes: downloaded, serverUploadedBytes: serverUploaded,
-            timeseries: recorder.rows, endTime: end, stopReason: stopReason, events: queue.processed)
+            firstPiece: firstPiece, uploadedBytes: uploaded, downloadedBytes: downloaded,
+            serverUploadedBytes: serverUploaded, timeseries: recorder.rows, endTime: end, stopReason: stopReason,
+            events: queue.processed, exchange: exchange, piecesWithoutCopy: 0, duplicateBytes: 0,
+            bytesLostInFlight: 0)
     }
 }

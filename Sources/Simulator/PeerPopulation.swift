@@ -17,6 +17,8 @@ public struct PeerPopulation: Sendable {
         public var download: Double  // bits per second
         public var arrival: SimTime
         public var behaviour: Behaviour
+        /// p2p: how long the peer seeds after completing; nil: forever.
+        public var seedFor: SimTime?
     }
 
     public let peers: [Peer]
@@ -30,13 +32,15 @@ public struct PeerPopulation: Sendable {
         for (c, peerClass) in scenario.peerClasses.enumerated() {
             let capacityRNG = streams.generator(for: .capacities, substream: UInt64(c))
             let arrivalRNG = streams.generator(for: .arrivals, substream: UInt64(c))
+            let behaviourRNG = streams.generator(for: .behaviour, substream: UInt64(c))
             let arrivals = Self.arrivalTimes(peerClass.arrival, count: peerClass.count, rng: arrivalRNG)
             for k in 0..<peerClass.count {
                 let up = peerClass.upload.sample(using: capacityRNG)
                 // A download capacity of zero would stall forever: draws are floored at 1 bit/s.
                 let down = max(1, peerClass.download.sample(using: capacityRNG))
+                let seedFor = peerClass.seedFor.map { SimTime(($0.sample(using: behaviourRNG) * 1e9).rounded()) }
                 peers.append(Peer(classIndex: c, upload: up, download: down, arrival: arrivals[k],
-                                  behaviour: peerClass.behaviour))
+                                  behaviour: peerClass.behaviour, seedFor: seedFor))
             }
         }
         self.peers = peers

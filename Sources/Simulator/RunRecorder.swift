@@ -28,7 +28,7 @@ struct RunRecorder {
     mutating func departed() { active -= 1 }
     mutating func completed() { completedCount += 1 }
 
-    mutating func sample(at now: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int) {
+    mutating func sample(at now: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts) {
         let server = network.groupSentMeter[serverGroup].bits(at: now)
         let peerUp = network.groupSentMeter[peerGroup].bits(at: now)
         let peerDown = network.groupReceivedMeter[peerGroup].bits(at: now)
@@ -37,18 +37,20 @@ struct RunRecorder {
         rows.append(TimeseriesRow(
             time: now, active: active, completed: completedCount,
             serverUploadBps: rate(server, last.serverBits), aggregateUploadBps: rate(peerUp, last.peerUpBits),
-            aggregateDownloadBps: rate(peerDown, last.peerDownBits)))
+            aggregateDownloadBps: rate(peerDown, last.peerDownBits), leechers: swarm.leechers, seeds: swarm.seeds,
+            minPieceCopies: swarm.minPieceCopies, meanPieceCopies: swarm.meanPieceCopies,
+            piecesWithoutCopy: swarm.piecesWithoutCopy))
         beforeLast = last
         last = Baseline(time: now, serverBits: server, peerUpBits: peerUp, peerDownBits: peerDown)
     }
 
     /// Adds the closing row at `end`. A row already taken at `end` is taken again, since events at the
     /// same instant may have run after it.
-    mutating func finish(at end: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int) {
+    mutating func finish(at end: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts) {
         if let row = rows.last, row.time == end {
             rows.removeLast()
             last = beforeLast
         }
-        sample(at: end, network: network, serverGroup: serverGroup, peerGroup: peerGroup)
+        sample(at: end, network: network, serverGroup: serverGroup, peerGroup: peerGroup, swarm: swarm)
     }
 }

@@ -9,6 +9,8 @@ public enum StopReason: String, Sendable {
     case stopAt = "stop-at"
     /// Nothing was left to happen (for instance, no source could serve the peers still waiting).
     case nothingLeft = "nothing-left"
+    /// p2p: some piece had no copy left among the nodes present, so no waiting peer could ever complete.
+    case pieceLost = "piece-lost"
 }
 
 /// One row of timeseries.csv: counts at `time`, rates averaged over the interval that ends at `time`.
@@ -19,6 +21,42 @@ public struct TimeseriesRow: Equatable, Sendable {
     public var serverUploadBps: Double
     public var aggregateUploadBps: Double
     public var aggregateDownloadBps: Double
+    /// Present peers without the whole file, and present nodes with it (the server included).
+    public var leechers: Int
+    public var seeds: Int
+    /// Complete copies of the rarest piece, mean copies per piece, and pieces with no copy, over the
+    /// nodes present.
+    public var minPieceCopies: Int
+    public var meanPieceCopies: Double
+    public var piecesWithoutCopy: Int
+}
+
+/// Piece-level counts of the nodes present, for a timeseries row.
+public struct SwarmCounts: Sendable {
+    public var leechers = 0
+    public var seeds = 0
+    public var minPieceCopies = 0
+    public var meanPieceCopies = 0.0
+    public var piecesWithoutCopy = 0
+
+    public init() {}
+
+    /// From per-piece copy counts.
+    public init<C: Collection>(leechers: Int, seeds: Int, copies: C) where C.Element == Int32 {
+        self.leechers = leechers
+        self.seeds = seeds
+        var minimum = Int32.max
+        var total = 0
+        var zero = 0
+        for c in copies {
+            minimum = min(minimum, c)
+            total += Int(c)
+            if c == 0 { zero += 1 }
+        }
+        minPieceCopies = copies.isEmpty ? 0 : Int(minimum)
+        meanPieceCopies = copies.isEmpty ? 0 : Double(total) / Double(copies.count)
+        piecesWithoutCopy = zero
+    }
 }
 
 /// What happened in a run, before formatting: the simulator's output and the writers' input.
@@ -28,6 +66,8 @@ public struct RunResult: Sendable {
     /// Per peer, indexed like `population.peers`.
     public var completion: [SimTime?]
     public var departure: [SimTime?]
+    /// When each peer completed its first piece.
+    public var firstPiece: [SimTime?]
     public var uploadedBytes: [Int64]
     public var downloadedBytes: [Int64]
     public var serverUploadedBytes: Int64
@@ -35,6 +75,14 @@ public struct RunResult: Sendable {
     public var endTime: SimTime
     public var stopReason: StopReason
     public var events: UInt64
+    /// Bytes received, by sending class and receiving class: index 0 is the server, c + 1 is class c.
+    public var exchange: [[Int64]]
+    /// Pieces with no copy among the nodes present when the run ended.
+    public var piecesWithoutCopy: Int
+    /// Bytes received that the receiver already had (endgame duplicates).
+    public var duplicateBytes: Int64
+    /// Bytes that finished transmission but never arrived (the receiver had left).
+    public var bytesLostInFlight: Int64
 
     public var completedCount: Int { completion.lazy.filter { $0 != nil }.count }
 
@@ -52,4 +100,21 @@ public struct RunResult: Sendable {
     public var lowerBound: Double? {
         scenario.isFlashCrowd ? bounds.bound(for: scenario.mode) : nil
     }
+
+    /// Bits uploaded over upload capacity × time present, over every peer and the server.
+    public var uploadUtilization: Double {
+        var capacityBits = 0.0
+        var usedBits = Double(serverUploadedBytes) * 8
+        let serverUntil = min(endTime, scenario.mode == .p2p ? (scenario.server.leaveAt ?? endTime) : endTime)
+        capacityBits += population.server.upload * Time.seconds(serverUntil)
+        for (i, peer) in population.peers.enumerated() where peer.arrival < endTime {
+            let until = min(departure[i] ?? endTime, endTime)
+            capacityBits += peer.upload * Time.seconds(max(0, until - peer.arrival))
+            usedBits += Double(uploadedBytes[i]) * 8
+        }
+        return capacityBits > 0 ? usedBits / capacityBits : 0
+    }
+
+    /// Peers that never completed, by index.
+    public var neverCompleted: [Int] { completion.indices.filter { completion[$0] == nil } }
 }

@@ -26,6 +26,7 @@ import Testing
         #expect(keys(props["server"]) == Set(known["server"]!))
         #expect(keys(props["network"]) == Set(known["network"]!))
         #expect(keys(props["output"]) == Set(known["output"]!))
+        #expect(keys(props["protocol"]) == Set(known["protocol"]!))
         #expect(keys(defs["peerClass"]) == Set(known["peers[]"]!))
         #expect(keys(defs["arrival"]) == Set(known["peers[].arrival"]!))
         #expect(keys(defs["distributionObject"]) == Set(known["distribution"]!))

@@ -1,0 +1,80 @@
+import SimulationEngine
+import Strategy
+
+/// Interest, choking and unchoking: the simulator gathers plain facts, the Strategy module's chokers decide.
+extension SwarmSimulation {
+    /// End `e`'s node became interested in its partner. A partner with a free upload slot unchokes at
+    /// once (as libtorrent does) rather than making a newcomer wait for its next rechoke.
+    func gainInterest(_ e: Int) {
+        amInterested[e] = true
+        let y = Int(endNode[e ^ 1])
+        if present[y], !freeRider[y], amChoking[e ^ 1], Int(unchokedCount[y]) < slotLimit { unchoke(e ^ 1) }
+        if unchokedKnown[e] { fill(e) }
+    }
+
+    /// End `e`'s node has nothing left to want from its partner; the partner frees the slot.
+    func loseInterest(_ e: Int) {
+        amInterested[e] = false
+        if !amChoking[e ^ 1] { choke(e ^ 1) }
+    }
+
+    var slotLimit: Int { settings.uploadSlots + (settings.optimisticUnchoke ? 1 : 0) }
+
+    /// End `e`'s node unchokes its partner; the partner learns it one latency later.
+    func unchoke(_ e: Int) {
+        let x = Int(endNode[e])
+        amChoking[e] = false
+        unchokedAt[e] = queue.now
+        unchokedCount[x] += 1
+        queue.schedule(.unchokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
+    }
+
+    /// End `e`'s node chokes its partner: requests it had queued are dropped; the partner learns it later.
+    func choke(_ e: Int) {
+        let x = Int(endNode[e])
+        amChoking[e] = true
+        unchokedCount[x] -= 1
+        if optimisticEnd[x] == Int32(e) { optimisticEnd[x] = -1 }
+        _ = network.dropQueued(on: e)
+        queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
+    }
+
+    /// Every `rechoke_interval`: the leecher or seed choker decides from the last 20 s of transfers.
+    func rechoke(_ n: Int) {
+        guard present[n] else { return }
+        let now = queue.now
+        queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval)
+        let window = Double(2 * settings.rechokeInterval) / 1e9
+        var candidates: [ChokeCandidate] = []
+        for e in endsOf[n] {
+            let e = Int(e)
+            guard connEstablished[e >> 1], amInterested[e ^ 1] || !amChoking[e] else { continue }
+            let bytes = complete[n] ? sentNow[e] + sentBefore[e] : receivedNow[e] + receivedBefore[e]
+            candidates.append(ChokeCandidate(
+                id: e, interested: amInterested[e ^ 1], rate: Double(bytes) / window,
+                connectedAt: connectedAt[e >> 1], lastBlockReceivedAt: lastBlockAt[e] >= 0 ? lastBlockAt[e] : nil,
+                unchoked: !amChoking[e], unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
+        }
+        for e in endsOf[n] {
+            let e = Int(e)
+            receivedBefore[e] = receivedNow[e]
+            receivedNow[e] = 0
+            sentBefore[e] = sentNow[e]
+            sentNow[e] = 0
+        }
+        let roundsPerRotation = max(1, Int(settings.optimisticInterval / settings.rechokeInterval))
+        let rotate = Int(rechokeRound[n]) % roundsPerRotation == 0
+        rechokeRound[n] += 1
+        guard !candidates.isEmpty else { return }
+        let current = optimisticEnd[n] >= 0 ? Int(optimisticEnd[n]) : nil
+        let decision = complete[n]
+            ? seedChoker.decide(candidates, now: now, currentOptimistic: current, rotateOptimistic: rotate, using: &strategyRNG)
+            : leecherChoker.decide(candidates, now: now, currentOptimistic: current, rotateOptimistic: rotate, using: &strategyRNG)
+        for candidate in candidates {
+            let e = candidate.id
+            let keep = decision.unchoked.contains(e)
+            if keep && amChoking[e] { unchoke(e) } else if !keep && !amChoking[e] { choke(e) }
+        }
+        optimisticEnd[n] = Int32(decision.optimistic ?? -1)
+    }
+}

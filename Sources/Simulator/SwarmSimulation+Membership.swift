@@ -1,0 +1,149 @@
+import SimulationEngine
+import Strategy
+
+/// Arrivals, the tracker, connections and departures.
+extension SwarmSimulation {
+    func arrive(_ n: Int) {
+        let now = queue.now
+        present[n] = true
+        trackerPosition[n] = Int32(trackerList.count)
+        trackerList.append(Int32(n))
+        if complete[n] {
+            seedCount += 1
+            for p in 0..<layout.pieceCount { globalCopies[p] += 1 }
+        } else {
+            leecherCount += 1
+            // The tracker sits with the server: one round trip to it before the first peers are known.
+            announcePending[n] = true
+            queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
+        }
+        if !freeRider[n] { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
+    }
+
+    /// Asks the tracker for up to `tracker_peers` random present peers and connects to those with room.
+    func announce(_ n: Int) {
+        guard present[n] else { return }
+        let now = queue.now
+        announcePending[n] = false
+        lastAnnounce[n] = now
+        if now >= nextPeriodicAnnounce[n] {
+            nextPeriodicAnnounce[n] = now + settings.announceInterval
+            queue.schedule(.announce(Int32(n)), at: nextPeriodicAnnounce[n])
+        }
+        guard !complete[n] else { return }  // a seed waits for others to connect
+        for m in trackerSample(excluding: n) where endsOf[n].count < settings.maxConnections {
+            if endsOf[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
+        }
+    }
+
+    /// Up to `tracker_peers` distinct present nodes other than `n`, at random.
+    func trackerSample(excluding n: Int) -> [Int] {
+        let others = trackerList.count - (trackerPosition[n] >= 0 ? 1 : 0)
+        if others <= settings.trackerPeers { return trackerList.map(Int.init).filter { $0 != n } }
+        var chosen: [Int] = []
+        chosen.reserveCapacity(settings.trackerPeers)
+        while chosen.count < settings.trackerPeers {
+            let m = Int(trackerList[trackerRNG.integer(below: trackerList.count)])
+            if m != n && !chosen.contains(m) { chosen.append(m) }
+        }
+        return chosen
+    }
+
+    func isConnected(_ n: Int, _ m: Int) -> Bool {
+        endsOf[n].contains { endNode[Int($0) ^ 1] == Int32(m) }
+    }
+
+    /// Opens a connection from `n` to `m`; it is usable after one round trip.
+    func open(_ n: Int, _ m: Int) {
+        let c = connOpen.count
+        let latency = population.latency.between(n, m)
+        connOpen.append(true)
+        connEstablished.append(false)
+        connLatency.append(latency)
+        connectedAt.append(queue.now)
+        for node in [n, m] {
+            let e = endNode.count
+            endNode.append(Int32(node))
+            amChoking.append(true)
+            amInterested.append(false)
+            unchokedKnown.append(false)
+            requests.append([])
+            receivedNow.append(0)
+            receivedBefore.append(0)
+            sentNow.append(0)
+            sentBefore.append(0)
+            lastBlockAt.append(-1)
+            unchokedAt.append(-1)
+            endsOf[node].append(Int32(e))
+        }
+        let forward = network.addLink(from: n, to: m), backward = network.addLink(from: m, to: n)
+        precondition(forward == 2 * c && backward == 2 * c + 1, "links and connection ends out of step")
+        queue.schedule(.connected(Int32(c)), at: queue.now + 2 * latency)
+    }
+
+    /// Handshake done: bitfields are exchanged, interest follows.
+    func establish(_ c: Int) {
+        guard connOpen[c] else { return }
+        connEstablished[c] = true
+        connectedAt[c] = queue.now
+        for e in [2 * c, 2 * c + 1] {
+            let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
+            guard !complete[x] else { continue }
+            let theirs = pickers[y].have
+            pickers[x].peerJoined(with: theirs)
+            if pickers[x].isInterested(in: theirs) { gainInterest(e) }
+        }
+    }
+
+    func depart(_ n: Int) {
+        guard present[n] else { return }
+        present[n] = false
+        departure[n] = queue.now
+        if complete[n] { seedCount -= 1 } else { leecherCount -= 1 }
+        let position = Int(trackerPosition[n])
+        let last = trackerList.removeLast()
+        if position < trackerList.count {
+            trackerList[position] = last
+            trackerPosition[Int(last)] = Int32(position)
+        }
+        trackerPosition[n] = -1
+        for p in pickers[n].have.pieces { globalCopies[p] -= 1 }
+        for e in endsOf[n] { close(Int(e) >> 1) }
+    }
+
+    /// Closes connection `c`: transfers on it stop, requests on it are freed, both sides forget it.
+    func close(_ c: Int) {
+        guard connOpen[c] else { return }
+        connOpen[c] = false
+        for e in [2 * c, 2 * c + 1] {
+            let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
+            network.close(e, queue: &queue)
+            if !amChoking[e] {
+                amChoking[e] = true
+                unchokedCount[x] -= 1
+            }
+            if optimisticEnd[x] == Int32(e) { optimisticEnd[x] = -1 }
+            if !complete[x] {
+                if connEstablished[c] { pickers[x].peerLeft(with: pickers[y].have) }
+                for block in requests[e] { pickers[x].requestDropped(block) }
+            }
+            requests[e].removeAll()
+            if let i = endsOf[x].firstIndex(of: Int32(e)) { endsOf[x].remove(at: i) }
+        }
+        for e in [2 * c, 2 * c + 1] {
+            let x = Int(endNode[e])
+            guard present[x], !complete[x] else { continue }
+            refillOthers(of: x, except: -1)
+            announceIfLow(x)
+        }
+    }
+
+    /// A peer whose peer set ran low asks the tracker again (at most once a minute).
+    func announceIfLow(_ n: Int) {
+        let now = queue.now
+        guard endsOf[n].count < settings.reannounceBelow, !announcePending[n],
+              now - lastAnnounce[n] >= 60_000_000_000 else { return }
+        announcePending[n] = true
+        queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
+    }
+}

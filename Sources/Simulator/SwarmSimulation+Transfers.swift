@@ -1,0 +1,125 @@
+import SimulationEngine
+import Strategy
+
+/// Requests, block deliveries, pieces and completion.
+extension SwarmSimulation {
+    @inline(__always)
+    func blockRef(_ tag: Int) -> BlockRef { BlockRef(piece: tag / layout.blocksPerPiece, block: tag % layout.blocksPerPiece) }
+
+    @inline(__always)
+    func tag(_ b: BlockRef) -> Int64 { Int64(b.piece) * Int64(layout.blocksPerPiece) + Int64(b.block) }
+
+    /// Tops up end `e`'s pipeline of requests to its partner, if it may and wants to request.
+    func fill(_ e: Int) {
+        let c = e >> 1
+        guard connEstablished[c], connOpen[c], unchokedKnown[e], amInterested[e] else { return }
+        let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
+        let room = settings.pipelineRequests - requests[e].count
+        guard room > 0, !complete[x] else { return }
+        let theirs = pickers[y].have
+        let blocks = pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.requests[e].contains($0) },
+                                     using: &strategyRNG)
+        if blocks.isEmpty {
+            if requests[e].isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
+            return
+        }
+        // A request reaches the partner after one latency; if the partner already chokes us it is ignored
+        // there (our requests stay outstanding until the choke reaches us).
+        let serving = !amChoking[e ^ 1]
+        let ready = queue.now + connLatency[c]
+        for block in blocks {
+            requests[e].append(block)
+            if serving {
+                network.send(bytes: layout.bytes(of: block), firstTag: tag(block), readyAt: ready, on: e ^ 1, queue: &queue)
+            }
+        }
+    }
+
+    /// After requests were freed at `x` (a choke, a closed connection), its other connections may take them.
+    func refillOthers(of x: Int, except: Int) {
+        for e in endsOf[x] where Int(e) != except { fill(Int(e)) }
+    }
+
+    /// The partner choked end `e`'s node: every outstanding request on `e` is void.
+    func dropRequests(_ e: Int) {
+        let x = Int(endNode[e])
+        if !complete[x] { for block in requests[e] { pickers[x].requestDropped(block) } }
+        requests[e].removeAll()
+    }
+
+    /// A block sent by end `f ^ 1`'s node arrives at end `f`'s node.
+    func deliver(_ f: Int, block tag: Int) {
+        let c = f >> 1
+        let y = Int(endNode[f]), x = Int(endNode[f ^ 1])
+        let block = blockRef(tag)
+        let bytes = Int64(layout.bytes(of: block))
+        bytesInFlight -= bytes
+        guard present[y] else {
+            bytesLost += bytes
+            return
+        }
+        received[y] += bytes
+        let classes = population.classNames.count + 1
+        exchange[exchangeIndex[x] * classes + exchangeIndex[y]] += bytes
+        if connOpen[c] {
+            if let i = requests[f].firstIndex(of: block) { requests[f].remove(at: i) }
+            receivedNow[f] += bytes
+            lastBlockAt[f] = queue.now
+        }
+        if complete[y] {
+            duplicateBytes += bytes
+            return
+        }
+        switch pickers[y].blockReceived(block) {
+        case .duplicate:
+            duplicateBytes += bytes
+        case .stored(let completedPiece, let otherRequests):
+            if otherRequests > 0 { cancelDuplicates(of: block, at: y, except: f) }
+            if let piece = completedPiece { pieceCompleted(piece, at: y) }
+        }
+        if connOpen[c] { fill(f) }
+    }
+
+    /// Endgame: the block arrived, so its other outstanding requests are cancelled (a cancel is instant
+    /// here; a copy already being transmitted still arrives and is counted as a duplicate).
+    func cancelDuplicates(of block: BlockRef, at y: Int, except f: Int) {
+        for e in endsOf[y] where Int(e) != f {
+            let e = Int(e)
+            guard let i = requests[e].firstIndex(of: block) else { continue }
+            requests[e].remove(at: i)
+            network.cancel(tag: tag(block), on: e ^ 1)
+            fill(e)
+        }
+    }
+
+    func pieceCompleted(_ piece: Int, at y: Int) {
+        globalCopies[piece] += 1
+        if firstPiece[y] == nil { firstPiece[y] = queue.now }
+        // `have` to every partner: availability, and interest in us.
+        for e in endsOf[y] {
+            let e = Int(e)
+            guard connEstablished[e >> 1] else { continue }
+            let z = Int(endNode[e ^ 1])
+            guard !complete[z] else { continue }
+            pickers[z].peerGotPiece(piece)
+            if !amInterested[e ^ 1], !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
+        }
+        if pickers[y].isComplete { becomeSeed(y) }
+    }
+
+    func becomeSeed(_ y: Int) {
+        let now = queue.now
+        complete[y] = true
+        completion[y] = now
+        completedCount += 1
+        leecherCount -= 1
+        seedCount += 1
+        for e in endsOf[y] {
+            let e = Int(e)
+            for block in requests[e] { network.cancel(tag: tag(block), on: e ^ 1) }
+            requests[e].removeAll()
+            if amInterested[e] { loseInterest(e) }
+        }
+        if let stay = population.peers[y - 1].seedFor { queue.schedule(.departure(Int32(y)), at: now + stay) }
+    }
+}

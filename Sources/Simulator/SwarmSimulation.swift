@@ -1,0 +1,251 @@
+import Randomness
+import ScenarioModel
+import SimulationEngine
+import Strategy
+
+/// A BitTorrent swarm (p2p mode): the server is the initial seed, peers find each other through a
+/// tracker, trade blocks over connections, and decide through the Strategy module's picker and chokers,
+/// the same types a real client uses.
+///
+/// Node 0 is the server, node i + 1 is peer i. A connection has two *ends*, numbered 2c and 2c + 1; end
+/// `e` belongs to node `endNode[e]`, its partner is `e ^ 1`, and network link `e` carries data from end e's
+/// node to its partner. Per-end state is that node's view: does it choke the partner, is it interested,
+/// which blocks has it requested, what has it received.
+///
+/// Messages: requests, `choke` and `unchoke` and data travel with the pair's latency; bitfields are
+/// exchanged when a connection is set up (one round trip); `have`, `interested`, `not interested` and
+/// `cancel` take effect at once (docs/model.md says why).
+public final class SwarmSimulation {
+    enum Event: TransmissionEvent {
+        case arrival(Int32)
+        case transmission(link: Int32, generation: UInt32)
+        case delivery(end: Int32, block: Int32)
+        case connected(Int32)
+        case unchokeArrives(end: Int32)
+        case chokeArrives(end: Int32)
+        case rechoke(Int32)
+        case announce(Int32)
+        case departure(Int32)
+        case sample
+
+        static func transmissionFinished(link: Int32, generation: UInt32) -> Event {
+            .transmission(link: link, generation: generation)
+        }
+
+        var transmission: (link: Int32, generation: UInt32)? {
+            if case .transmission(let link, let generation) = self { return (link, generation) }
+            return nil
+        }
+    }
+
+    static let serverGroup = 0
+    static let peerGroup = 1
+
+    public let scenario: Scenario
+    public let population: PeerPopulation
+    let layout: PieceLayout
+    let settings: ProtocolSpec
+    let leecherChoker: LeecherChoker
+    let seedChoker: SeedChoker
+    let nodeCount: Int
+
+    var queue = EventQueue<Event>()
+    let network: FlowNetwork
+    var strategyRNG: GSLRandom
+    var trackerRNG: GSLRandom
+
+    // Nodes.
+    var pickers: [PiecePicker]
+    var present: [Bool]
+    var complete: [Bool]
+    var freeRider: [Bool]
+    var endsOf: [[Int32]]
+    var unchokedCount: [Int32]
+    var optimisticEnd: [Int32]
+    var rechokeRound: [Int32]
+    var announcePending: [Bool]
+    var lastAnnounce: [SimTime]
+    var nextPeriodicAnnounce: [SimTime]
+    var firstPiece: [SimTime?]
+    var completion: [SimTime?]
+    var departure: [SimTime?]
+    var received: [Int64]
+    var exchangeIndex: [Int]
+    var exchange: [Int64]
+    var trackerList: [Int32] = []
+    var trackerPosition: [Int32]
+    var globalCopies: [Int32]
+
+    // Connections (by c) and ends (by e = 2c + k).
+    var connOpen: [Bool] = []
+    var connEstablished: [Bool] = []
+    var connLatency: [SimTime] = []
+    var connectedAt: [SimTime] = []
+    var endNode: [Int32] = []
+    var amChoking: [Bool] = []
+    var amInterested: [Bool] = []
+    var unchokedKnown: [Bool] = []
+    var requests: [[BlockRef]] = []
+    var receivedNow: [Int64] = []
+    var receivedBefore: [Int64] = []
+    var sentNow: [Int64] = []
+    var sentBefore: [Int64] = []
+    var lastBlockAt: [SimTime] = []
+    var unchokedAt: [SimTime] = []
+
+    // Counts.
+    var completedCount = 0
+    var leecherCount = 0
+    var seedCount = 0
+    var duplicateBytes: Int64 = 0
+    var bytesInFlight: Int64 = 0
+    var bytesLost: Int64 = 0
+    var recorder: RunRecorder
+
+    public init(scenario: Scenario, population: PeerPopulation? = nil) {
+        self.scenario = scenario
+        let population = population ?? PeerPopulation(scenario: scenario)
+        self.population = population
+        layout = PieceLayout(totalBytes: scenario.file.size, pieceBytes: scenario.file.pieceSize,
+                             blockBytes: scenario.file.blockSize)
+        settings = scenario.protocolSettings
+        let chokeSettings = ChokeSettings(
+            uploadSlots: settings.uploadSlots, optimisticUnchoke: settings.optimisticUnchoke,
+            rechokeInterval: settings.rechokeInterval, optimisticInterval: settings.optimisticInterval,
+            snubTimeout: settings.snubTimeout)
+        leecherChoker = LeecherChoker(settings: chokeSettings)
+        seedChoker = SeedChoker(algorithm: SeedChoker.Algorithm(rawValue: settings.seedChoker.rawValue)!,
+                                settings: chokeSettings)
+        nodeCount = population.peers.count + 1
+        let streams = RandomStreams(seed: scenario.seed)
+        strategyRNG = streams.generator(for: .strategy)
+        trackerRNG = streams.generator(for: .tracker)
+
+        network = FlowNetwork(groups: 2)
+        network.addNode(upload: population.server.upload, download: population.server.download, group: Self.serverGroup)
+        for peer in population.peers {
+            network.addNode(upload: peer.upload, download: peer.download, group: Self.peerGroup)
+        }
+        let policy = PiecePicker.Policy(rawValue: settings.pieceSelection.rawValue)!
+        let empty = PiecePicker(layout: layout, policy: policy, randomFirstPieces: settings.randomFirstPieces,
+                                endgame: settings.endgame)
+        var seed = empty
+        for p in 0..<layout.pieceCount { seed.markHave(p) }
+        pickers = [seed] + Array(repeating: empty, count: population.peers.count)
+        present = Array(repeating: false, count: nodeCount)
+        complete = [true] + Array(repeating: false, count: population.peers.count)
+        freeRider = [false] + population.peers.map { $0.behaviour == .freeRider }
+        endsOf = Array(repeating: [], count: nodeCount)
+        unchokedCount = Array(repeating: 0, count: nodeCount)
+        optimisticEnd = Array(repeating: -1, count: nodeCount)
+        rechokeRound = Array(repeating: 0, count: nodeCount)
+        announcePending = Array(repeating: false, count: nodeCount)
+        lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)
+        nextPeriodicAnnounce = Array(repeating: 0, count: nodeCount)
+        firstPiece = Array(repeating: nil, count: nodeCount)
+        completion = Array(repeating: nil, count: nodeCount)
+        departure = Array(repeating: nil, count: nodeCount)
+        received = Array(repeating: 0, count: nodeCount)
+        exchangeIndex = [0] + population.peers.map { $0.classIndex + 1 }
+        exchange = Array(repeating: 0, count: (population.classNames.count + 1) * (population.classNames.count + 1))
+        trackerPosition = Array(repeating: -1, count: nodeCount)
+        globalCopies = Array(repeating: 0, count: layout.pieceCount)
+        recorder = RunRecorder(peerCount: population.peers.count, interval: scenario.output.timeseriesInterval)
+    }
+
+    /// Runs to completion, to `stop_at`, or until a piece is lost. `progress` is called every 65,536
+    /// events; `checkInvariants`, for tests, after every event.
+    public func run(progress: ((SimulationProgress) -> Void)? = nil,
+                    checkInvariants: ((SwarmSimulation) -> Void)? = nil) -> RunResult {
+        let peerCount = population.peers.count
+        queue.schedule(.arrival(0), at: 0)
+        for (i, peer) in population.peers.enumerated() { queue.schedule(.arrival(Int32(i + 1)), at: peer.arrival) }
+        if let leave = scenario.server.leaveAt { queue.schedule(.departure(0), at: leave) }
+        queue.schedule(.sample, at: 0)
+        var stopReason = StopReason.nothingLeft
+
+        while let due = queue.nextTime {
+            if due > scenario.stopAt {
+                queue.advance(to: scenario.stopAt)
+                stopReason = .stopAt
+                break
+            }
+            guard let (_, event) = queue.next() else { break }
+            if handle(event) {
+                stopReason = .pieceLost
+                break
+            }
+            checkInvariants?(self)
+            if completedCount == peerCount {
+                stopReason = .allCompleted
+                break
+            }
+            if queue.processed & 0xFFFF == 0 {
+                progress?(SimulationProgress(now: queue.now, completed: completedCount, peers: peerCount,
+                                             events: queue.processed))
+            }
+        }
+        let end = queue.now
+        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
+                        swarm: counts())
+        progress?(SimulationProgress(now: end, completed: completedCount, peers: peerCount, events: queue.processed))
+        return result(end: end, stopReason: stopReason)
+    }
+
+    /// Handles one event; returns true when the run must stop because a piece was lost.
+    func handle(_ event: Event) -> Bool {
+        let now = queue.now
+        switch event {
+        case .arrival(let n): arrive(Int(n))
+        case .transmission(let link, let generation):
+            guard let block = network.finishTransmission(link: link, generation: generation, queue: &queue) else { break }
+            let e = Int(link)
+            sentNow[e] += Int64(block.bytes)
+            bytesInFlight += Int64(block.bytes)
+            queue.schedule(.delivery(end: Int32(e ^ 1), block: Int32(block.tag)), at: now + connLatency[e >> 1])
+        case .delivery(let end, let block): deliver(Int(end), block: Int(block))
+        case .connected(let c): establish(Int(c))
+        case .unchokeArrives(let end):
+            let e = Int(end)
+            guard connOpen[e >> 1] else { break }
+            unchokedKnown[e] = true
+            fill(e)
+        case .chokeArrives(let end):
+            let e = Int(end)
+            guard connOpen[e >> 1] else { break }
+            unchokedKnown[e] = false
+            dropRequests(e)
+            refillOthers(of: Int(endNode[e]), except: e)
+        case .rechoke(let n): rechoke(Int(n))
+        case .announce(let n): announce(Int(n))
+        case .departure(let n): depart(Int(n))
+        case .sample:
+            recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
+                            swarm: counts())
+            if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
+                return true
+            }
+            if !queue.isEmpty { queue.schedule(.sample, at: now + scenario.output.timeseriesInterval) }
+        }
+        return false
+    }
+
+    func counts() -> SwarmCounts {
+        SwarmCounts(leechers: leecherCount, seeds: seedCount, copies: globalCopies)
+    }
+
+    func result(end: SimTime, stopReason: StopReason) -> RunResult {
+        var uploaded = network.uploadedBytes
+        let serverUploaded = uploaded.removeFirst()
+        let classes = population.classNames.count + 1
+        let matrix = (0..<classes).map { from in Array(exchange[(from * classes)..<((from + 1) * classes)]) }
+        return RunResult(
+            scenario: scenario, population: population, completion: Array(completion.dropFirst()),
+            departure: Array(departure.dropFirst()), firstPiece: Array(firstPiece.dropFirst()),
+            uploadedBytes: uploaded, downloadedBytes: Array(received.dropFirst()),
+            serverUploadedBytes: serverUploaded, timeseries: recorder.rows, endTime: end, stopReason: stopReason,
+            events: queue.processed, exchange: matrix,
+            piecesWithoutCopy: globalCopies.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }, duplicateBytes: duplicateBytes,
+            bytesLostInFlight: bytesLost)
+    }
+}
