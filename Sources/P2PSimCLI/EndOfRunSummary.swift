@@ -20,7 +20,11 @@ enum EndOfRunSummary {
             lines.append("  distribution time  none: \(result.population.peers.count - result.completedCount) peers did not complete")
         }
         lines.append("  completed          \(result.completedCount) of \(result.population.peers.count)   (run ended: \(result.stopReason.rawValue) at \(Console.duration(Double(result.endTime) / 1e9)))")
-        lines.append("  server uploaded    \(Console.size(result.serverUploadedBytes))")
+        lines.append("  server uploaded    \(Console.size(result.serverUploadedBytes))"
+                     + String(format: "   (upload utilization %.1f %%)", 100 * result.uploadUtilization))
+        if result.piecesWithoutCopy > 0 {
+            lines.append("  pieces lost        \(result.piecesWithoutCopy) pieces had no copy left among the peers present")
+        }
         for c in summary.classes {
             var line = "  class \(c.name): \(c.completed)/\(c.count) done"
             if let mean = c.mean, let median = c.median, let p95 = c.p95 {
@@ -28,7 +32,7 @@ enum EndOfRunSummary {
             }
             lines.append(line)
         }
-        lines.append("  results in \(outDir)/ (summary.json, peers.csv, timeseries.csv)")
+        lines.append("  results in \(outDir)/ (summary.json, peers.csv, timeseries.csv, exchange.csv)")
         return lines.joined(separator: "\n")
     }
 }

@@ -24,7 +24,8 @@ public enum ResultWriter {
 
     /// The file names and their contents, in writing order.
     public static func files(for result: RunResult) -> [(name: String, contents: String)] {
-        [("summary.json", summaryJSON(result)), ("peers.csv", peersCSV(result)), ("timeseries.csv", timeseriesCSV(result))]
+        [("summary.json", summaryJSON(result)), ("peers.csv", peersCSV(result)), ("timeseries.csv", timeseriesCSV(result)),
+         ("exchange.csv", exchangeCSV(result))]
     }
 
     /// Writes the files into `directory`. Refuses a non-empty existing folder unless `force`; with
@@ -69,11 +70,11 @@ public enum ResultWriter {
     static func bps(_ r: Double) -> String { String(format: "%.0f", r) }
 
     public static func peersCSV(_ result: RunResult) -> String {
-        var out = "peer,class,behaviour,upload_bps,download_bps,arrival_s,completion_s,departure_s,uploaded_bytes,downloaded_bytes\n"
+        var out = "peer,class,behaviour,upload_bps,download_bps,arrival_s,first_piece_s,completion_s,departure_s,uploaded_bytes,downloaded_bytes\n"
         for (i, peer) in result.population.peers.enumerated() {
             let fields = [
                 String(i), result.population.classNames[peer.classIndex], peer.behaviour.rawValue,
-                bps(peer.upload), bps(peer.download), seconds(peer.arrival),
+                bps(peer.upload), bps(peer.download), seconds(peer.arrival), result.firstPiece[i].map(seconds) ?? "",
                 result.completion[i].map(seconds) ?? "", result.departure[i].map(seconds) ?? "",
                 String(result.uploadedBytes[i]), String(result.downloadedBytes[i]),
             ]
@@ -83,10 +84,22 @@ public enum ResultWriter {
     }
 
     public static func timeseriesCSV(_ result: RunResult) -> String {
-        var out = "time_s,active,completed,server_upload_bps,aggregate_upload_bps,aggregate_download_bps\n"
+        var out = "time_s,active,completed,server_upload_bps,aggregate_upload_bps,aggregate_download_bps,"
+            + "leechers,seeds,min_piece_copies,mean_piece_copies,pieces_without_copy\n"
         for row in result.timeseries {
             out += "\(seconds(row.time)),\(row.active),\(row.completed),\(bps(row.serverUploadBps)),"
-                + "\(bps(row.aggregateUploadBps)),\(bps(row.aggregateDownloadBps))\n"
+                + "\(bps(row.aggregateUploadBps)),\(bps(row.aggregateDownloadBps)),\(row.leechers),\(row.seeds),"
+                + "\(row.minPieceCopies),\(String(format: "%.3f", row.meanPieceCopies)),\(row.piecesWithoutCopy)\n"
+        }
+        return out
+    }
+
+    /// Bytes received by each class from each class; the server appears as class "server".
+    public static func exchangeCSV(_ result: RunResult) -> String {
+        let names = ["server"] + result.population.classNames
+        var out = "from_class,to_class,bytes\n"
+        for (from, row) in result.exchange.enumerated() {
+            for (to, bytes) in row.enumerated() where to > 0 { out += "\(names[from]),\(names[to]),\(bytes)\n" }
         }
         return out
     }
@@ -108,6 +121,10 @@ public enum ResultWriter {
             $0.field("stop_reason", string: result.stopReason.rawValue)
             $0.field("simulated_until_s", raw: seconds(result.endTime))
             $0.field("server_uploaded_bytes", raw: String(result.serverUploadedBytes))
+            $0.field("upload_utilization", raw: String(format: "%.6f", result.uploadUtilization))
+            $0.field("duplicate_bytes", raw: String(result.duplicateBytes))
+            $0.field("pieces_without_copy", raw: String(result.piecesWithoutCopy))
+            $0.field("never_completed", raw: "[" + result.neverCompleted.map(String.init).joined(separator: ", ") + "]")
             $0.field("events", raw: String(result.events))
             $0.field("classes") { classes in
                 classes.object {
@@ -119,6 +136,9 @@ public enum ResultWriter {
                                 $0.field("mean_download_s", raw: c.mean.map(seconds) ?? "null")
                                 $0.field("median_download_s", raw: c.median.map(seconds) ?? "null")
                                 $0.field("p95_download_s", raw: c.p95.map(seconds) ?? "null")
+                                $0.field("mean_first_piece_s", raw: c.meanFirstPiece.map(seconds) ?? "null")
+                                $0.field("uploaded_bytes", raw: String(c.uploadedBytes))
+                                $0.field("downloaded_bytes", raw: String(c.downloadedBytes))
                             }
                         }
                     }

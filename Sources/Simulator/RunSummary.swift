@@ -11,6 +11,11 @@ public struct RunSummary: Sendable {
         public var mean: Double?
         public var median: Double?
         public var p95: Double?
+        /// Mean time from arrival to the first complete piece, over the peers that got one.
+        public var meanFirstPiece: Double?
+        /// Bytes the class uploaded and downloaded in all.
+        public var uploadedBytes: Int64
+        public var downloadedBytes: Int64
     }
 
     public var classes: [ClassStats]
@@ -21,8 +26,13 @@ public struct RunSummary: Sendable {
         let peers = result.population.peers
         var times = [[Double]](repeating: [], count: result.population.classNames.count)
         var counts = [Int](repeating: 0, count: times.count)
+        var firsts = [[Double]](repeating: [], count: times.count)
+        var up = [Int64](repeating: 0, count: times.count), down = up
         for (i, peer) in peers.enumerated() {
             counts[peer.classIndex] += 1
+            up[peer.classIndex] += result.uploadedBytes[i]
+            down[peer.classIndex] += result.downloadedBytes[i]
+            if let first = result.firstPiece[i] { firsts[peer.classIndex].append(Time.seconds(first - peer.arrival)) }
             if let done = result.completion[i] { times[peer.classIndex].append(Time.seconds(done - peer.arrival)) }
         }
         classes = result.population.classNames.enumerated().map { c, name in
@@ -30,7 +40,9 @@ public struct RunSummary: Sendable {
             return ClassStats(
                 name: name, count: counts[c], completed: sorted.count,
                 mean: sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count),
-                median: Self.percentile(sorted, 0.5), p95: Self.percentile(sorted, 0.95))
+                median: Self.percentile(sorted, 0.5), p95: Self.percentile(sorted, 0.95),
+                meanFirstPiece: firsts[c].isEmpty ? nil : firsts[c].reduce(0, +) / Double(firsts[c].count),
+                uploadedBytes: up[c], downloadedBytes: down[c])
         }
         if let time = result.distributionTime, let bound = result.lowerBound, bound > 0 {
             boundRatio = time / bound

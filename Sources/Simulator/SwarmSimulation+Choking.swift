@@ -12,10 +12,21 @@ extension SwarmSimulation {
         if unchokedKnown[e] { fill(e) }
     }
 
-    /// End `e`'s node has nothing left to want from its partner; the partner frees the slot.
+    /// End `e`'s node has nothing left to want from its partner; the partner frees the slot and gives it
+    /// to someone else at once.
     func loseInterest(_ e: Int) {
         amInterested[e] = false
-        if !amChoking[e ^ 1] { choke(e ^ 1) }
+        if !amChoking[e ^ 1] {
+            choke(e ^ 1)
+            refillSlots(Int(endNode[e ^ 1]))
+        }
+    }
+
+    /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,
+    /// without moving the rate window or the optimistic rotation.
+    func refillSlots(_ n: Int) {
+        guard present[n], !freeRider[n] else { return }
+        rechoke(n, periodic: false)
     }
 
     var slotLimit: Int { settings.uploadSlots + (settings.optimisticUnchoke ? 1 : 0) }
@@ -39,11 +50,12 @@ extension SwarmSimulation {
         queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
     }
 
-    /// Every `rechoke_interval`: the leecher or seed choker decides from the last 20 s of transfers.
-    func rechoke(_ n: Int) {
+    /// Every `rechoke_interval` (`periodic`), and when a slot comes free: the leecher or seed choker
+    /// decides from the last 20 s of transfers.
+    func rechoke(_ n: Int, periodic: Bool = true) {
         guard present[n] else { return }
         let now = queue.now
-        queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval)
+        if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
         var candidates: [ChokeCandidate] = []
         for e in endsOf[n] {
@@ -55,16 +67,19 @@ extension SwarmSimulation {
                 connectedAt: connectedAt[e >> 1], lastBlockReceivedAt: lastBlockAt[e] >= 0 ? lastBlockAt[e] : nil,
                 unchoked: !amChoking[e], unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
         }
-        for e in endsOf[n] {
-            let e = Int(e)
-            receivedBefore[e] = receivedNow[e]
-            receivedNow[e] = 0
-            sentBefore[e] = sentNow[e]
-            sentNow[e] = 0
+        var rotate = false
+        if periodic {
+            for e in endsOf[n] {
+                let e = Int(e)
+                receivedBefore[e] = receivedNow[e]
+                receivedNow[e] = 0
+                sentBefore[e] = sentNow[e]
+                sentNow[e] = 0
+            }
+            let roundsPerRotation = max(1, Int(settings.optimisticInterval / settings.rechokeInterval))
+            rotate = Int(rechokeRound[n]) % roundsPerRotation == 0
+            rechokeRound[n] += 1
         }
-        let roundsPerRotation = max(1, Int(settings.optimisticInterval / settings.rechokeInterval))
-        let rotate = Int(rechokeRound[n]) % roundsPerRotation == 0
-        rechokeRound[n] += 1
         guard !candidates.isEmpty else { return }
         let current = optimisticEnd[n] >= 0 ? Int(optimisticEnd[n]) : nil
         let decision = complete[n]

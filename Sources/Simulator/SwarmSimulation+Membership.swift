@@ -6,6 +6,7 @@ extension SwarmSimulation {
     func arrive(_ n: Int) {
         let now = queue.now
         present[n] = true
+        if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
         trackerList.append(Int32(n))
         if complete[n] {
@@ -99,6 +100,7 @@ extension SwarmSimulation {
         guard present[n] else { return }
         present[n] = false
         departure[n] = queue.now
+        if n > 0 { recorder.departed() }
         if complete[n] { seedCount -= 1 } else { leecherCount -= 1 }
         let position = Int(trackerPosition[n])
         let last = trackerList.removeLast()
@@ -115,12 +117,14 @@ extension SwarmSimulation {
     func close(_ c: Int) {
         guard connOpen[c] else { return }
         connOpen[c] = false
-        for e in [2 * c, 2 * c + 1] {
+        var slotFreed = [false, false]
+        for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
             network.close(e, queue: &queue)
             if !amChoking[e] {
                 amChoking[e] = true
                 unchokedCount[x] -= 1
+                slotFreed[k] = true
             }
             if optimisticEnd[x] == Int32(e) { optimisticEnd[x] = -1 }
             if !complete[x] {
@@ -130,9 +134,11 @@ extension SwarmSimulation {
             requests[e].removeAll()
             if let i = endsOf[x].firstIndex(of: Int32(e)) { endsOf[x].remove(at: i) }
         }
-        for e in [2 * c, 2 * c + 1] {
+        for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(endNode[e])
-            guard present[x], !complete[x] else { continue }
+            guard present[x] else { continue }
+            if slotFreed[k] { refillSlots(x) }
+            guard !complete[x] else { continue }
             refillOthers(of: x, except: -1)
             announceIfLow(x)
         }

@@ -112,6 +112,7 @@ extension SwarmSimulation {
         complete[y] = true
         completion[y] = now
         completedCount += 1
+        recorder.completed()
         leecherCount -= 1
         seedCount += 1
         for e in endsOf[y] {
