@@ -114,6 +114,9 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var maxConnections = 80
     public var trackerPeers = 50
     public var announceInterval: Int64 = 1_800_000_000_000
+    /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
+    /// rechoke (Cohen's original client).
+    public var fillFreeSlots = true
     /// Announce again (at most once a minute) when the peer set falls below this many connections.
     public var reannounceBelow = 20
 

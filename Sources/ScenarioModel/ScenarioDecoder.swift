@@ -31,7 +31,7 @@ public final class ScenarioDecoder {
         "output": ["comment", "timeseries_interval"],
         "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "optimistic_unchoke",
                      "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests",
-                     "max_connections", "tracker_peers", "announce_interval", "reannounce_below"],
+                     "max_connections", "tracker_peers", "announce_interval", "reannounce_below", "fill_free_slots"],
         "distribution": ["comment", "distribution", "value", "min", "max", "mean", "sd", "median", "sigma",
                          "scale", "shape", "values", "weights"],
     ]
@@ -295,6 +295,7 @@ public final class ScenarioDecoder {
         bool("endgame", &p.endgame)
         int("upload_slots", 0...1000, &p.uploadSlots)
         bool("optimistic_unchoke", &p.optimisticUnchoke)
+        bool("fill_free_slots", &p.fillFreeSlots)
         time("rechoke_interval", &p.rechokeInterval)
         time("optimistic_interval", &p.optimisticInterval)
         time("snub_timeout", &p.snubTimeout)

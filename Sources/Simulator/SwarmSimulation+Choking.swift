@@ -3,12 +3,14 @@ import Strategy
 
 /// Interest, choking and unchoking: the simulator gathers plain facts, the Strategy module's chokers decide.
 extension SwarmSimulation {
-    /// End `e`'s node became interested in its partner. A partner with a free upload slot unchokes at
-    /// once (as libtorrent does) rather than making a newcomer wait for its next rechoke.
+    /// End `e`'s node became interested in its partner. With `fill_free_slots` (libtorrent's behaviour), a
+    /// partner with a free upload slot unchokes at once rather than at its next rechoke.
     func gainInterest(_ e: Int) {
         amInterested[e] = true
         let y = Int(endNode[e ^ 1])
-        if present[y], !freeRider[y], amChoking[e ^ 1], Int(unchokedCount[y]) < slotLimit { unchoke(e ^ 1) }
+        if settings.fillFreeSlots, present[y], !freeRider[y], amChoking[e ^ 1], Int(unchokedCount[y]) < slotLimit {
+            unchoke(e ^ 1)
+        }
         if unchokedKnown[e] { fill(e) }
     }
 
@@ -25,7 +27,7 @@ extension SwarmSimulation {
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,
     /// without moving the rate window or the optimistic rotation.
     func refillSlots(_ n: Int) {
-        guard present[n], !freeRider[n] else { return }
+        guard settings.fillFreeSlots, present[n], !freeRider[n] else { return }
         rechoke(n, periodic: false)
     }
 
