@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+@testable import ScenarioModel
+@testable import SimulationEngine
+@testable import Simulator
+@testable import Strategy
+
+/// A p2p scenario from JSON text (through the real validator), with `--seed`-style override.
+func p2pScenario(_ json: String, seed: UInt64? = nil, edit: (inout [String: Any]) -> Void = { _ in }) throws -> Scenario {
+    var object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    edit(&object)
+    let text = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+    switch ScenarioLoader.load(text: text, path: "swarm.json", baseDirectory: nil) {
+    case .success(var s):
+        if let seed { s.seed = seed }
+        return s
+    case .failure(let e): throw ScenarioFailure(lines: e.lines)
+    }
+}
+
+func setProtocol(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+    { object in
+        var p = object["protocol"] as? [String: Any] ?? [:]
+        p[key] = value
+        object["protocol"] = p
+    }
+}
+
+let smallSwarm = """
+    {"name": "small", "seed": 1, "mode": "p2p", "file": {"size": "2 MiB", "piece_size": "64 KiB"},
+     "server": {"upload": "4 Mbps"},
+     "peers": [{"class": "fast", "count": 12, "upload": "1 Mbps", "download": "8 Mbps", "seed_for": "forever"},
+               {"class": "slow", "count": 8, "upload": "256 kbps", "download": "2 Mbps", "seed_for": "forever"}],
+     "network": {"latency": {"distribution": "uniform", "min": "5 ms", "max": "60 ms"}}}
+    """
+
+@Suite struct SwarmPhysicsTests {
+    @Test func capacitiesHoldAndBytesAreConservedAfterEveryEvent() throws {
+        let scenario = try p2pScenario(smallSwarm)
+        let sim = SwarmSimulation(scenario: scenario)
+        var checks = 0
+        let result = sim.run(checkInvariants: { sim in
+            checks += 1
+            let problems = sim.network.invariantViolations()
+            if !problems.isEmpty { Issue.record("after \(checks) events: \(problems.prefix(3))") }
+            // Every byte that finished transmission was received, lost, or is still on the wire.
+            let sent = sim.network.uploadedBytes.reduce(0, +)
+            let received = sim.received.reduce(0, +)
+            if sent != received + sim.bytesLost + sim.bytesInFlight {
+                Issue.record("bytes: sent \(sent) != received \(received) + lost \(sim.bytesLost) + in flight \(sim.bytesInFlight)")
+            }
+        })
+        #expect(checks > 1000)
+        #expect(result.stopReason == .allCompleted)
+        // A complete peer holds every piece exactly once: its picker has all of them and it received the
+        // file's bytes plus only the duplicates it was told about.
+        let file = scenario.file.size
+        #expect(sim.pickers.allSatisfy { $0.have.isComplete })
+        #expect(result.downloadedBytes.reduce(0, +) == Int64(result.completion.count) * file + result.duplicateBytes)
+        #expect(sim.pickers.dropFirst().allSatisfy { $0.invariantViolations().isEmpty })
+    }
+
+    @Test func flashCrowdsNeverBeatDp2p() throws {
+        for seed: UInt64 in 1...3 {
+            for edit in [setProtocol("piece_selection", "rarest-first"), setProtocol("piece_selection", "random")] {
+                let scenario = try p2pScenario(smallSwarm, seed: seed, edit: edit)
+                let result = SwarmSimulation(scenario: scenario).run()
+                let time = try #require(result.distributionTime)
+                let bound = try #require(result.lowerBound)
+                #expect(time >= bound, "seed \(seed): \(time) s beats D_p2p \(bound) s")
+            }
+        }
+    }
+
+    @Test func homogeneousFlashCrowdComesCloseToDp2p() throws {
+        // 60 identical peers, 128 pieces, low latency: the swarm should come within 35 % of the fluid bound.
+        let scenario = try p2pScenario("""
+            {"mode": "p2p", "file": {"size": "8 MiB", "piece_size": "64 KiB"}, "server": {"upload": "4 Mbps"},
+             "peers": [{"class": "p", "count": 60, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "forever"}],
+             "network": {"latency": "5 ms"}}
+            """)
+        let result = SwarmSimulation(scenario: scenario).run()
+        let ratio = try #require(result.distributionTime) / (try #require(result.lowerBound))
+        #expect(ratio >= 1 && ratio < 1.35, "ratio to D_p2p: \(ratio)")
+    }
+
+    @Test func sameScenarioSameBytes() throws {
+        let scenario = try p2pScenario(smallSwarm)
+        let a = ResultWriter.files(for: SwarmSimulation(scenario: scenario).run())
+        let b = ResultWriter.files(for: SwarmSimulation(scenario: scenario).run())
+        #expect(a.map(\.contents) == b.map(\.contents))
+        var other = scenario
+        other.seed = 2
+        #expect(ResultWriter.files(for: SwarmSimulation(scenario: other).run())[1].contents != a[1].contents)
+    }
+
+    @Test func outputsDescribeTheSwarm() throws {
+        let result = SwarmSimulation(scenario: try p2pScenario(smallSwarm)).run()
+        let rows = result.timeseries
+        #expect(rows.first?.leechers == 20 && rows.first?.seeds == 1)
+        #expect(rows.last?.leechers == 0 && rows.last?.seeds == 21 && rows.last?.minPieceCopies == 21)
+        #expect(rows.allSatisfy { $0.piecesWithoutCopy == 0 && $0.minPieceCopies >= 1 })
+        // exchange.csv: what every class received adds up to the bytes downloaded.
+        let received = result.exchange.reduce(0) { $0 + $1.reduce(0, +) }
+        #expect(received == result.downloadedBytes.reduce(0, +))
+        #expect(result.exchange[1][2] > 0 && result.exchange[2][1] > 0)  // fast and slow trade both ways
+        #expect(result.firstPiece.allSatisfy { $0 != nil })
+        #expect(result.uploadUtilization > 0.3 && result.uploadUtilization <= 1)
+        let csv = ResultWriter.exchangeCSV(result)
+        #expect(csv.hasPrefix("from_class,to_class,bytes\nserver,fast,"))
+    }
+}
+
+/// The textbook effects, each with the right sign over several seeds.
+@Suite struct SwarmBehaviourTests {
+    @Test func freeRidersFinishLaterThanCooperativePeers() throws {
+        let json = """
+            {"mode": "p2p", "file": {"size": "4 MiB", "piece_size": "64 KiB"}, "server": {"upload": "4 Mbps"},
+             "peers": [{"class": "coop", "count": 30, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "30 s"},
+                       {"class": "fr", "count": 10, "upload": "1 Mbps", "download": "10 Mbps", "behaviour": "free-rider",
+                        "seed_for": "30 s"}],
+             "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
+            """
+        for seed: UInt64 in 1...3 {
+            let result = SwarmSimulation(scenario: try p2pScenario(json, seed: seed)).run()
+            let stats = RunSummary(result).classes
+            let coop = try #require(stats[0].mean), freeRiders = try #require(stats[1].mean)
+            #expect(freeRiders > coop, "seed \(seed): free-riders \(freeRiders) s, cooperative \(coop) s")
+            #expect(stats[1].uploadedBytes == 0)
+        }
+    }
+
+    @Test func withoutOptimisticUnchokesNewcomersWaitLongerForTheirFirstPiece() throws {
+        // An established swarm; 10 newcomers arrive after 30-60 s. Slots are given out only at rechokes
+        // (Cohen's client) and the seed serves its fastest peers, so it has no slot to spare for them.
+        let json = """
+            {"mode": "p2p", "file": {"size": "8 MiB", "piece_size": "64 KiB"}, "server": {"upload": "2 Mbps"},
+             "peers": [{"class": "early", "count": 40, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "forever"},
+                       {"class": "late", "count": 10, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "forever",
+                        "arrival": {"process": "uniform", "start": "30 s", "over": "30 s"}}],
+             "protocol": {"seed_choker": "fastest-upload", "fill_free_slots": false},
+             "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
+            """
+        var with = 0.0, without = 0.0
+        for seed: UInt64 in 1...3 {
+            let on = RunSummary(SwarmSimulation(scenario: try p2pScenario(json, seed: seed)).run()).classes[1]
+            let off = RunSummary(SwarmSimulation(scenario: try p2pScenario(
+                json, seed: seed, edit: setProtocol("optimistic_unchoke", false))).run()).classes[1]
+            with += try #require(on.meanFirstPiece)
+            without += try #require(off.meanFirstPiece)
+        }
+        #expect(without > 1.2 * with, "first piece: \(without / 3) s without optimistic unchokes, \(with / 3) s with")
+    }
+
+    @Test func rarestFirstLosesFewerPiecesThanRandomWhenTheSeedLeavesEarly() throws {
+        // The seed uploads about 1.4 copies in 90 s, then leaves; the pieces it never completed anywhere are lost.
+        let json = """
+            {"mode": "p2p", "file": {"size": "8 MiB", "piece_size": "64 KiB"},
+             "server": {"upload": "1 Mbps", "leave_at": "90 s"},
+             "peers": [{"class": "p", "count": 40, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "forever"}],
+             "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
+            """
+        var rarest = 0, random = 0
+        for seed: UInt64 in 1...4 {
+            let r = SwarmSimulation(scenario: try p2pScenario(json, seed: seed)).run()
+            let u = SwarmSimulation(scenario: try p2pScenario(json, seed: seed, edit: setProtocol("piece_selection", "random"))).run()
+            #expect(r.stopReason == .pieceLost && u.stopReason == .pieceLost)
+            rarest += r.piecesWithoutCopy
+            random += u.piecesWithoutCopy
+        }
+        #expect(rarest < random, "pieces without a copy: rarest first \(rarest), random \(random)")
+        #expect(rarest > 0)
+    }
+}
