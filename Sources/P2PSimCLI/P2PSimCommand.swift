@@ -17,7 +17,7 @@ public struct P2PSimCommand: ParsableCommand {
               p2psim bounds scenarios/quickstart.json
               p2psim run scenarios/quickstart.json --out results/quickstart
             """,
-        subcommands: [RunCommand.self, ValidateCommand.self, BoundsCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, BoundsCommand.self, BenchCommand.self]
     )
 
     public init() {}
