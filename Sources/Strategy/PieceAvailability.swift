@@ -4,47 +4,61 @@
 /// Pieces sit in `order` grouped in buckets of equal count (bucket c holds the pieces with count c, from
 /// `bucketStart[c]` up to `bucketStart[c + 1]`); a count changes by swapping the piece to its bucket's edge
 /// and moving the boundary, the technique of libtorrent's piece picker. Every update is O(1).
+///
+/// Storage: one contiguous array per peer, `[counts | order | position | bucketStart...]`, so an update
+/// touches one allocation (a swarm of 10,000 peers makes hundreds of millions of updates).
 public struct PieceAvailability: Sendable {
     public let pieceCount: Int
-    @usableFromInline var counts: [UInt16]
-    @usableFromInline var order: [Int32]
-    @usableFromInline var position: [Int32]
-    /// bucketStart[c]: index in `order` of the first piece with count >= c. bucketStart[0] == 0.
-    @usableFromInline var bucketStart: [Int32]
+    @usableFromInline var storage: [Int32]
 
     public init(pieceCount: Int) {
         self.pieceCount = pieceCount
-        counts = Array(repeating: 0, count: pieceCount)
-        order = (0..<Int32(pieceCount)).map { $0 }
-        position = order
-        bucketStart = [0, Int32(pieceCount)]
+        storage = [Int32](repeating: 0, count: 3 * pieceCount + 2)
+        for p in 0..<pieceCount {
+            storage[pieceCount + p] = Int32(p)  // order
+            storage[2 * pieceCount + p] = Int32(p)  // position
+        }
+        storage[3 * pieceCount] = 0
+        storage[3 * pieceCount + 1] = Int32(pieceCount)
     }
+
+    @inlinable var orderBase: Int { pieceCount }
+    @inlinable var positionBase: Int { 2 * pieceCount }
+    @inlinable var bucketBase: Int { 3 * pieceCount }
 
     /// Number of peers known to have `piece`.
     @inlinable
-    public func count(of piece: Int) -> Int { Int(counts[piece]) }
+    public func count(of piece: Int) -> Int { Int(storage[piece]) }
 
     /// The largest count a bucket exists for.
-    public var maxCount: Int { bucketStart.count - 2 }
+    public var maxCount: Int { storage.count - bucketBase - 2 }
 
     /// One more peer has `piece` (a `have`, or part of a bitfield).
     public mutating func increment(_ piece: Int) {
-        let c = Int(counts[piece])
-        if c + 2 >= bucketStart.count { bucketStart.append(Int32(pieceCount)) }
-        let last = Int(bucketStart[c + 1]) - 1  // last slot of bucket c
-        swapSlots(Int(position[piece]), last)
-        bucketStart[c + 1] -= 1
-        counts[piece] = UInt16(c + 1)
+        let n = pieceCount
+        if Int(storage[piece]) + 2 >= storage.count - 3 * n { storage.append(Int32(n)) }
+        storage.withUnsafeMutableBufferPointer { s in
+            let c = Int(s[piece])
+            let boundary = 3 * n + c + 1
+            let last = Int(s[boundary]) - 1  // last slot of bucket c
+            Self.swapSlots(s, n, Int(s[2 * n + piece]), last)
+            s[boundary] -= 1
+            s[piece] = Int32(c + 1)
+        }
     }
 
     /// One fewer peer has `piece` (a peer with it left).
     public mutating func decrement(_ piece: Int) {
-        let c = Int(counts[piece])
-        precondition(c > 0, "availability of piece \(piece) would go negative")
-        let first = Int(bucketStart[c])  // first slot of bucket c
-        swapSlots(Int(position[piece]), first)
-        bucketStart[c] += 1
-        counts[piece] = UInt16(c - 1)
+        let n = pieceCount
+        precondition(storage[piece] > 0, "availability of piece \(piece) would go negative")
+        storage.withUnsafeMutableBufferPointer { s in
+            let c = Int(s[piece])
+            let boundary = 3 * n + c
+            let first = Int(s[boundary])  // first slot of bucket c
+            Self.swapSlots(s, n, Int(s[2 * n + piece]), first)
+            s[boundary] += 1
+            s[piece] = Int32(c - 1)
+        }
     }
 
     /// A peer with these pieces joined (or left) our peer set.
@@ -54,21 +68,22 @@ public struct PieceAvailability: Sendable {
     /// The slice of `order` holding the pieces with count `c`.
     @inlinable
     public func bucket(_ c: Int) -> Range<Int> {
-        guard c + 1 < bucketStart.count else { return pieceCount..<pieceCount }
-        return Int(bucketStart[c])..<Int(bucketStart[c + 1])
+        guard c + 1 <= maxCount + 1 else { return pieceCount..<pieceCount }
+        return Int(storage[bucketBase + c])..<Int(storage[bucketBase + c + 1])
     }
 
     /// The piece at `index` in count order.
     @inlinable
-    public func piece(at index: Int) -> Int { Int(order[index]) }
+    public func piece(at index: Int) -> Int { Int(storage[orderBase + index]) }
 
-    private mutating func swapSlots(_ i: Int, _ j: Int) {
+    @inline(__always)
+    private static func swapSlots(_ s: UnsafeMutableBufferPointer<Int32>, _ n: Int, _ i: Int, _ j: Int) {
         guard i != j else { return }
-        let a = order[i], b = order[j]
-        order[i] = b
-        order[j] = a
-        position[Int(b)] = Int32(i)
-        position[Int(a)] = Int32(j)
+        let a = s[n + i], b = s[n + j]
+        s[n + i] = b
+        s[n + j] = a
+        s[2 * n + Int(b)] = Int32(i)
+        s[2 * n + Int(a)] = Int32(j)
     }
 }
 
@@ -76,14 +91,15 @@ extension PieceAvailability {
     /// Checks that `order` is a permutation grouped by count and that `position` inverts it. O(pieces).
     public func invariantViolations() -> [String] {
         var problems: [String] = []
-        if bucketStart.first != 0 || bucketStart.last != Int32(pieceCount) { problems.append("bucket bounds \(bucketStart)") }
-        for c in 0..<(bucketStart.count - 1) {
-            if bucketStart[c] > bucketStart[c + 1] { problems.append("buckets out of order at \(c)") }
-            for i in bucket(c) where counts[Int(order[i])] != c {
-                problems.append("piece \(order[i]) with count \(counts[Int(order[i])]) in bucket \(c)")
+        let bounds = Array(storage[bucketBase...])
+        if bounds.first != 0 || bounds.last != Int32(pieceCount) { problems.append("bucket bounds \(bounds)") }
+        for c in 0..<(bounds.count - 1) {
+            if bounds[c] > bounds[c + 1] { problems.append("buckets out of order at \(c)") }
+            for i in bucket(c) where count(of: piece(at: i)) != c {
+                problems.append("piece \(piece(at: i)) with count \(count(of: piece(at: i))) in bucket \(c)")
             }
         }
-        for (i, p) in order.enumerated() where position[Int(p)] != Int32(i) { problems.append("position of \(p)") }
+        for i in 0..<pieceCount where storage[positionBase + piece(at: i)] != Int32(i) { problems.append("position of \(piece(at: i))") }
         return problems
     }
 }

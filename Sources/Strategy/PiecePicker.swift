@@ -40,6 +40,9 @@ public struct PiecePicker: Sendable {
     /// Per partial piece: block states. 0 = free, 1...254 = outstanding requests, 255 = received.
     var slotOfPiece: [Int32]
     var slots: [[UInt8]] = []
+    /// Per slot: free blocks left, and the lowest block index that may be free.
+    var slotFree: [Int32] = []
+    var slotHint: [Int32] = []
     var freeSlots: [Int32] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
@@ -67,9 +70,31 @@ public struct PiecePicker: Sendable {
 
     // MARK: Availability
 
-    public mutating func peerJoined(with pieces: PieceBitfield) { availability.add(pieces) }
-    public mutating func peerLeft(with pieces: PieceBitfield) { availability.remove(pieces) }
-    public mutating func peerGotPiece(_ piece: Int) { availability.increment(piece) }
+    // Counts are kept only for pieces we lack: a piece we have is never picked again, so its count no
+    // longer matters. Updates skip it from the moment we have it, on the way up and on the way down, which
+    // keeps every count we still read exact and saves most updates late in a download.
+
+    public mutating func peerJoined(with pieces: PieceBitfield) {
+        forEachPieceWeLack(in: pieces) { availability.increment($0) }
+    }
+
+    public mutating func peerLeft(with pieces: PieceBitfield) {
+        forEachPieceWeLack(in: pieces) { availability.decrement($0) }
+    }
+
+    public mutating func peerGotPiece(_ piece: Int) {
+        if !have.contains(piece) { availability.increment(piece) }
+    }
+
+    private func forEachPieceWeLack(in pieces: PieceBitfield, _ body: (Int) -> Void) {
+        for w in 0..<pieces.words.count {
+            var bits = pieces.words[w] & ~have.words[w]
+            while bits != 0 {
+                body(w << 6 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+    }
 
     /// Whether `remote` has a piece we lack and could request (interest, BEP 3).
     public func isInterested(in remote: PieceBitfield) -> Bool { have.lacksAny(of: remote) }
@@ -87,9 +112,11 @@ public struct PiecePicker: Sendable {
         var picked: [BlockRef] = []
         guard count > 0 else { return picked }
         // 1. Strict priority: started pieces first.
-        for piece in partialPieces where remote.contains(Int(piece)) {
-            takeFree(piece: Int(piece), into: &picked, upTo: count)
-            if picked.count == count { return picked }
+        if freeBlocksInPartials > 0 {
+            for piece in partialPieces where slotFree[Int(slotOfPiece[Int(piece)])] > 0 && remote.contains(Int(piece)) {
+                takeFree(piece: Int(piece), into: &picked, upTo: count)
+                if picked.count == count { return picked }
+            }
         }
         // 2. New pieces.
         while picked.count < count, let piece = choosePiece(from: remote, using: &rng) {
@@ -120,7 +147,7 @@ public struct PiecePicker: Sendable {
         let state = slots[slot][Int(block.block)]
         guard state != Self.received, state > 0 else { return }
         slots[slot][Int(block.block)] = state - 1
-        if state == 1 { freeBlocksInPartials += 1 }
+        if state == 1 { markFree(slot: slot, block: Int(block.block)) }
     }
 
     /// A block arrived.
@@ -131,7 +158,10 @@ public struct PiecePicker: Sendable {
         let slot = Int(slotOfPiece[p])
         let state = slots[slot][Int(block.block)]
         if state == Self.received { return .duplicate }
-        if state == 0 { freeBlocksInPartials -= 1 }
+        if state == 0 {
+            freeBlocksInPartials -= 1
+            slotFree[slot] -= 1
+        }
         slots[slot][Int(block.block)] = Self.received
         let others = max(0, Int(state) - 1)
         guard slots[slot].allSatisfy({ $0 == Self.received }) else { return .stored(completedPiece: nil, otherRequests: others) }
@@ -144,7 +174,7 @@ public struct PiecePicker: Sendable {
         guard !have.contains(piece) else { return }
         if slotOfPiece[piece] >= 0 {
             let slot = Int(slotOfPiece[piece])
-            freeBlocksInPartials -= slots[slot].filter { $0 == 0 }.count
+            freeBlocksInPartials -= Int(slotFree[slot])
             finishPiece(piece, slot: slot)
         } else {
             have.insert(piece)
@@ -155,12 +185,24 @@ public struct PiecePicker: Sendable {
 
     private mutating func takeFree(piece: Int, into picked: inout [BlockRef], upTo count: Int) {
         let slot = Int(slotOfPiece[piece])
-        for b in 0..<slots[slot].count where slots[slot][b] == 0 {
-            slots[slot][b] = 1
-            freeBlocksInPartials -= 1
-            picked.append(BlockRef(piece: piece, block: b))
-            if picked.count == count { return }
+        var b = Int(slotHint[slot])
+        let blocks = slots[slot].count
+        while b < blocks, slotFree[slot] > 0, picked.count < count {
+            if slots[slot][b] == 0 {
+                slots[slot][b] = 1
+                freeBlocksInPartials -= 1
+                slotFree[slot] -= 1
+                picked.append(BlockRef(piece: piece, block: b))
+            }
+            b += 1
         }
+        slotHint[slot] = Int32(b)
+    }
+
+    private mutating func markFree(slot: Int, block: Int) {
+        freeBlocksInPartials += 1
+        slotFree[slot] += 1
+        if block < slotHint[slot] { slotHint[slot] = Int32(block) }
     }
 
     private mutating func startPiece(_ piece: Int) {
@@ -171,9 +213,13 @@ public struct PiecePicker: Sendable {
         if let reused = freeSlots.popLast() {
             slot = Int(reused)
             slots[slot] = Array(repeating: 0, count: blocks)
+            slotFree[slot] = Int32(blocks)
+            slotHint[slot] = 0
         } else {
             slot = slots.count
             slots.append(Array(repeating: 0, count: blocks))
+            slotFree.append(Int32(blocks))
+            slotHint.append(0)
         }
         slotOfPiece[piece] = Int32(slot)
         freeBlocksInPartials += blocks
@@ -226,10 +272,13 @@ public struct PiecePicker: Sendable {
     }
 
     /// Rarest first: buckets from the lowest count up; within a bucket the scan starts at a random offset and
-    /// wraps, so ties go to a random eligible piece. A remote with few pieces is searched from its own
-    /// pieces instead, which is cheaper.
+    /// wraps, so ties go to a random eligible piece. When few pieces are eligible (a remote with few pieces,
+    /// or a download near its end) they are compared directly instead, which is cheaper.
     func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
-        if remote.count <= 64 {
+        var candidates = 0
+        for w in 0..<remote.words.count { candidates += eligibleWord(remote, w).nonzeroBitCount }
+        if candidates == 0 { return nil }
+        if candidates <= 64 {
             var best: Int?
             var bestCount = Int.max
             var ties = 0
@@ -276,7 +325,12 @@ extension PiecePicker {
         for piece in partialPieces {
             let slot = Int(slotOfPiece[Int(piece)])
             if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }
-            free += slots[slot].filter { $0 == 0 }.count
+            let freeHere = slots[slot].filter { $0 == 0 }.count
+            free += freeHere
+            if freeHere != Int(slotFree[slot]) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(slotFree[slot])") }
+            if let first = slots[slot].firstIndex(of: 0), first < Int(slotHint[slot]) {
+                problems.append("piece \(piece): free block \(first) below the hint \(slotHint[slot])")
+            }
             if have.contains(Int(piece)) { problems.append("partial piece \(piece) already had") }
             if !started.contains(Int(piece)) { problems.append("partial piece \(piece) not marked started") }
         }
