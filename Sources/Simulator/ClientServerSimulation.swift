@@ -34,9 +34,6 @@ public struct ClientServerSimulation {
         }
     }
 
-    static let serverGroup = 0
-    static let peerGroup = 1
-
     public let scenario: Scenario
     public let population: PeerPopulation
 
@@ -51,18 +48,18 @@ public struct ClientServerSimulation {
                     checkInvariants: ((FlowNetwork) -> Void)? = nil) -> RunResult {
         let peers = population.peers
         let file = scenario.file
-        let network = FlowNetwork(groups: 2)
-        network.addNode(upload: population.server.upload, download: population.server.download, group: Self.serverGroup)
+        let network = FlowNetwork(groups: MeterGroup.count)
+        network.addNode(upload: population.server.upload, download: population.server.download, group: MeterGroup.server)
         for peer in peers {
-            let node = network.addNode(upload: peer.upload, download: peer.download, group: Self.peerGroup)
+            let node = network.addNode(upload: peer.upload, download: peer.download, group: MeterGroup.peers)
             network.addLink(from: 0, to: node)  // link i carries the file to peer i
         }
         let latency = peers.indices.map { population.latency.between(0, $0 + 1) }
 
-        var queue = EventQueue<Event>()
-        for (i, peer) in peers.enumerated() { queue.schedule(.arrival(Int32(i)), at: peer.arrival) }
+        let box = QueueBox<Event>()
+        for (i, peer) in peers.enumerated() { box.queue.schedule(.arrival(Int32(i)), at: peer.arrival) }
         let interval = scenario.output.timeseriesInterval
-        queue.schedule(.sample, at: 0)
+        box.queue.schedule(.sample, at: 0)
 
         var recorder = RunRecorder(peerCount: peers.count, interval: interval)
         var downloaded = [Int64](repeating: 0, count: peers.count)
@@ -72,11 +69,11 @@ public struct ClientServerSimulation {
         let firstPieceBytes = min(file.pieceSize, file.size)
         /// Piece copies: the server holds every piece; a client holds the pieces it has received in full
         /// (blocks arrive in file order), and leaves when complete.
-        func counts() -> SwarmCounts {
+        func counts(_ now: SimTime) -> SwarmCounts {
             // heldBy[k]: clients holding exactly k whole pieces; piece p has 1 + (clients holding > p) copies.
             var heldBy = [Int32](repeating: 0, count: file.pieceCount + 1)
             var leechers = 0
-            for i in peers.indices where completion[i] == nil && peers[i].arrival <= queue.now {
+            for i in peers.indices where completion[i] == nil && peers[i].arrival <= now {
                 leechers += 1
                 heldBy[Int(downloaded[i] / file.pieceSize)] += 1
             }
@@ -90,26 +87,24 @@ public struct ClientServerSimulation {
         }
         let fullBlocks = Int(file.size / file.blockSize)
         let lastBlock = Int(file.size % file.blockSize)
-        var stopReason = StopReason.nothingLeft
 
-        while let due = queue.nextTime {
-            if due > scenario.stopAt {
-                queue.advance(to: scenario.stopAt)
-                stopReason = .stopAt
-                break
-            }
-            guard let (now, event) = queue.next() else { break }
+        let stopReason = runEvents(
+            box, stopAt: scenario.stopAt, peers: peers.count, completed: { completedCount }, progress: progress,
+            afterEvent: checkInvariants.map { check in { check(network) } }
+        ) { event in
+            let now = box.queue.now
             switch event {
             case .arrival(let p):
                 recorder.arrived()
-                queue.schedule(.requestAtServer(p), at: now + latency[Int(p)])
+                box.queue.schedule(.requestAtServer(p), at: now + latency[Int(p)])
             case .requestAtServer(let p):
                 let link = Int(p)
-                if fullBlocks > 0 { network.send(bytes: Int(file.blockSize), count: fullBlocks, firstTag: 0, on: link, queue: &queue) }
-                if lastBlock > 0 { network.send(bytes: lastBlock, firstTag: Int64(fullBlocks), on: link, queue: &queue) }
+                if fullBlocks > 0 { network.send(bytes: Int(file.blockSize), count: fullBlocks, firstTag: 0, on: link, queue: &box.queue) }
+                if lastBlock > 0 { network.send(bytes: lastBlock, firstTag: Int64(fullBlocks), on: link, queue: &box.queue) }
             case .transmission(let link, let generation):
-                guard let block = network.finishTransmission(link: link, generation: generation, queue: &queue) else { break }
-                queue.schedule(.delivery(peer: link, bytes: Int32(block.bytes)), at: now + latency[Int(link)])
+                guard let block = network.finishTransmission(link: link, generation: generation, queue: &box.queue)
+                else { break }
+                box.queue.schedule(.delivery(peer: link, bytes: Int32(block.bytes)), at: now + latency[Int(link)])
             case .delivery(let p, let bytes):
                 let i = Int(p)
                 downloaded[i] += Int64(bytes)
@@ -121,23 +116,15 @@ public struct ClientServerSimulation {
                     recorder.departed()
                 }
             case .sample:
-                recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
-                                swarm: counts())
+                recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
+                                swarm: counts(now))
                 // Keep sampling only while something else can still happen.
-                if !queue.isEmpty { queue.schedule(.sample, at: now + interval) }
+                if !box.queue.isEmpty { box.queue.schedule(.sample, at: now + interval) }
             }
-            checkInvariants?(network)
-            if completedCount == peers.count {
-                stopReason = .allCompleted
-                break
-            }
-            if queue.processed & 0xFFFF == 0 {
-                progress?(SimulationProgress(now: now, completed: completedCount, peers: peers.count, events: queue.processed))
-            }
+            return nil
         }
-        let end = queue.now
-        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup, swarm: counts())
-        progress?(SimulationProgress(now: end, completed: completedCount, peers: peers.count, events: queue.processed))
+        let end = box.queue.now
+        recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers, swarm: counts(end))
 
         var uploaded = network.uploadedBytes
         let serverUploaded = uploaded.removeFirst()
@@ -148,7 +135,7 @@ public struct ClientServerSimulation {
             scenario: scenario, population: population, completion: completion, departure: completion,
             firstPiece: firstPiece, uploadedBytes: uploaded, downloadedBytes: downloaded,
             serverUploadedBytes: serverUploaded, timeseries: recorder.rows, endTime: end, stopReason: stopReason,
-            events: queue.processed, exchange: exchange, piecesWithoutCopy: 0, duplicateBytes: 0,
+            events: box.queue.processed, exchange: exchange, piecesWithoutCopy: 0, duplicateBytes: 0,
             bytesLostInFlight: 0)
     }
 }

@@ -15,7 +15,7 @@ import Strategy
 /// Messages: requests, `choke` and `unchoke` and data travel with the pair's latency; bitfields are
 /// exchanged when a connection is set up (one round trip); `have`, `interested`, `not interested` and
 /// `cancel` take effect at once (docs/model.md says why).
-public final class SwarmSimulation {
+public final class SwarmSimulation: EventQueueOwner {
     enum Event: TransmissionEvent {
         case arrival(Int32)
         case transmission(link: Int32, generation: UInt32)
@@ -37,9 +37,6 @@ public final class SwarmSimulation {
             return nil
         }
     }
-
-    static let serverGroup = 0
-    static let peerGroup = 1
 
     public let scenario: Scenario
     public let population: PeerPopulation
@@ -121,10 +118,10 @@ public final class SwarmSimulation {
         strategyRNG = streams.generator(for: .strategy)
         trackerRNG = streams.generator(for: .tracker)
 
-        network = FlowNetwork(groups: 2)
-        network.addNode(upload: population.server.upload, download: population.server.download, group: Self.serverGroup)
+        network = FlowNetwork(groups: MeterGroup.count)
+        network.addNode(upload: population.server.upload, download: population.server.download, group: MeterGroup.server)
         for peer in population.peers {
-            network.addNode(upload: peer.upload, download: peer.download, group: Self.peerGroup)
+            network.addNode(upload: peer.upload, download: peer.download, group: MeterGroup.peers)
         }
         let policy = PiecePicker.Policy(rawValue: settings.pieceSelection.rawValue)!
         let empty = PiecePicker(layout: layout, policy: policy, randomFirstPieces: settings.randomFirstPieces,
@@ -162,33 +159,15 @@ public final class SwarmSimulation {
         for (i, peer) in population.peers.enumerated() { queue.schedule(.arrival(Int32(i + 1)), at: peer.arrival) }
         if let leave = scenario.server.leaveAt { queue.schedule(.departure(0), at: leave) }
         queue.schedule(.sample, at: 0)
-        var stopReason = StopReason.nothingLeft
-
-        while let due = queue.nextTime {
-            if due > scenario.stopAt {
-                queue.advance(to: scenario.stopAt)
-                stopReason = .stopAt
-                break
-            }
-            guard let (_, event) = queue.next() else { break }
-            if handle(event) {
-                stopReason = .pieceLost
-                break
-            }
-            checkInvariants?(self)
-            if completedCount == peerCount {
-                stopReason = .allCompleted
-                break
-            }
-            if queue.processed & 0xFFFF == 0 {
-                progress?(SimulationProgress(now: queue.now, completed: completedCount, peers: peerCount,
-                                             events: queue.processed))
-            }
+        let stopReason = runEvents(
+            self, stopAt: scenario.stopAt, peers: peerCount, completed: { self.completedCount }, progress: progress,
+            afterEvent: checkInvariants.map { check in { check(self) } }
+        ) { event in
+            handle(event) ? .pieceLost : nil
         }
         let end = queue.now
-        recorder.finish(at: end, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
+        recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                         swarm: counts())
-        progress?(SimulationProgress(now: end, completed: completedCount, peers: peerCount, events: queue.processed))
         return result(end: end, stopReason: stopReason)
     }
 
@@ -220,7 +199,7 @@ public final class SwarmSimulation {
         case .announce(let n): announce(Int(n))
         case .departure(let n): depart(Int(n))
         case .sample:
-            recorder.sample(at: now, network: network, serverGroup: Self.serverGroup, peerGroup: Self.peerGroup,
+            recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                             swarm: counts())
             if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
                 return true
