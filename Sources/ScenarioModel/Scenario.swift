@@ -111,6 +111,9 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var optimisticInterval: Int64 = 30_000_000_000
     public var snubTimeout: Int64 = 60_000_000_000
     public var pipelineRequests = 5
+    /// Keep this much data requested per connection at its measured rate (libtorrent); 0: a fixed pipeline
+    /// of `pipelineRequests` (Cohen's client).
+    public var requestQueueTime: Int64 = 0
     public var maxConnections = 80
     public var trackerPeers = 50
     public var announceInterval: Int64 = 1_800_000_000_000

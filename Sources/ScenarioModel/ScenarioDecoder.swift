@@ -30,7 +30,7 @@ public final class ScenarioDecoder {
         "network": ["comment", "latency"],
         "output": ["comment", "timeseries_interval"],
         "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "optimistic_unchoke",
-                     "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests",
+                     "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests", "request_queue_time",
                      "max_connections", "tracker_peers", "announce_interval", "reannounce_below", "fill_free_slots"],
         "distribution": ["comment", "distribution", "value", "min", "max", "mean", "sd", "median", "sigma",
                          "scale", "shape", "values", "weights"],
@@ -300,6 +300,9 @@ public final class ScenarioDecoder {
         time("optimistic_interval", &p.optimisticInterval)
         time("snub_timeout", &p.snubTimeout)
         int("pipeline_requests", 1...1000, &p.pipelineRequests)
+        if let v = object["request_queue_time"], let t = duration(v, at: "protocol.request_queue_time", positive: false) {
+            p.requestQueueTime = t
+        }
         int("max_connections", 1...10_000, &p.maxConnections)
         int("tracker_peers", 1...10_000, &p.trackerPeers)
         time("announce_interval", &p.announceInterval)

@@ -71,6 +71,7 @@ extension SwarmSimulation {
         }
         var rotate = false
         if periodic {
+            windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             for e in endsOf[n] {
                 let e = Int(e)
                 receivedBefore[e] = receivedNow[e]

@@ -6,6 +6,7 @@ extension SwarmSimulation {
     func arrive(_ n: Int) {
         let now = queue.now
         present[n] = true
+        windowStart[n] = now
         if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
         trackerList.append(Int32(n))

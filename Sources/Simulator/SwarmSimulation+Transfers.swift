@@ -14,7 +14,7 @@ extension SwarmSimulation {
         let c = e >> 1
         guard connEstablished[c], connOpen[c], unchokedKnown[e], amInterested[e] else { return }
         let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
-        let room = settings.pipelineRequests - requests[e].count
+        let room = requestDepth(e, node: x) - requests[e].count
         guard room > 0, !complete[x] else { return }
         let theirs = pickers[y].have
         let blocks = pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.requests[e].contains($0) },
@@ -33,6 +33,14 @@ extension SwarmSimulation {
                 network.send(bytes: layout.bytes(of: block), firstTag: tag(block), readyAt: ready, on: e ^ 1, queue: &queue)
             }
         }
+    }
+
+    /// The pipeline for end `e`: fixed, or sized from what the connection delivered over the rate window.
+    func requestDepth(_ e: Int, node x: Int) -> Int {
+        guard settings.requestQueueTime > 0 else { return settings.pipelineRequests }
+        let elapsed = Double(max(1, queue.now - max(windowStart[x], connectedAt[e >> 1]))) / 1e9
+        let rate = Double(receivedNow[e] + receivedBefore[e]) / elapsed
+        return pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
     }
 
     /// After requests were freed at `x` (a choke, a closed connection), its other connections may take them.

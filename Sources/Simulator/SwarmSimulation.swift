@@ -44,6 +44,7 @@ public final class SwarmSimulation: EventQueueOwner {
     let settings: ProtocolSpec
     let leecherChoker: LeecherChoker
     let seedChoker: SeedChoker
+    let pipeline: RequestPipeline
     let nodeCount: Int
 
     var queue = EventQueue<Event>()
@@ -60,6 +61,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var unchokedCount: [Int32]
     var optimisticEnd: [Int32]
     var rechokeRound: [Int32]
+    /// Start of the receive-rate window of each node's connections (the previous rechoke period).
+    var windowStart: [SimTime]
     var announcePending: [Bool]
     var lastAnnounce: [SimTime]
     var nextPeriodicAnnounce: [SimTime]
@@ -113,6 +116,7 @@ public final class SwarmSimulation: EventQueueOwner {
         leecherChoker = LeecherChoker(settings: chokeSettings)
         seedChoker = SeedChoker(algorithm: SeedChoker.Algorithm(rawValue: settings.seedChoker.rawValue)!,
                                 settings: chokeSettings)
+        pipeline = RequestPipeline(minimum: settings.pipelineRequests, queueTime: settings.requestQueueTime)
         nodeCount = population.peers.count + 1
         let streams = RandomStreams(seed: scenario.seed)
         strategyRNG = streams.generator(for: .strategy)
@@ -136,6 +140,7 @@ public final class SwarmSimulation: EventQueueOwner {
         unchokedCount = Array(repeating: 0, count: nodeCount)
         optimisticEnd = Array(repeating: -1, count: nodeCount)
         rechokeRound = Array(repeating: 0, count: nodeCount)
+        windowStart = Array(repeating: 0, count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
         lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)
         nextPeriodicAnnounce = Array(repeating: 0, count: nodeCount)

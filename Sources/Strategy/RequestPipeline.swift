@@ -1,0 +1,25 @@
+/// How many block requests to keep outstanding on one connection.
+///
+/// A fixed pipeline (Cohen's client: 5) caps a connection at pipeline × block / round-trip time, which
+/// starves fast links with long latencies. libtorrent instead keeps `queueTime` worth of data requested at
+/// the connection's measured download rate (`request_queue_time`, 3 s by default). With `queueTime` 0 the
+/// pipeline is fixed at `minimum`.
+public struct RequestPipeline: Sendable, Equatable {
+    public var minimum: Int
+    /// Nanoseconds of data to keep requested; 0 for a fixed pipeline.
+    public var queueTime: Int64
+    public var maximum: Int
+
+    public init(minimum: Int = 5, queueTime: Int64 = 0, maximum: Int = 500) {
+        self.minimum = minimum
+        self.queueTime = queueTime
+        self.maximum = max(minimum, maximum)
+    }
+
+    /// The number of requests to keep outstanding on a connection receiving `bytesPerSecond`.
+    public func depth(receivingBytesPerSecond rate: Double, blockBytes: Int) -> Int {
+        guard queueTime > 0, rate > 0 else { return minimum }
+        let wanted = (rate * Double(queueTime) / 1e9 / Double(blockBytes)).rounded(.up)
+        return Int(min(Double(maximum), max(Double(minimum), wanted)))
+    }
+}
