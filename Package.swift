@@ -7,7 +7,8 @@
 //   Simulator         turns a Scenario into a run of the engine and writes results
 //   SimulationEngine  clock, event queue, flow-level network model, rate meters; knows no scenario
 //   ScenarioModel     the scenario file: JSON parsing, units, validation with JSON paths, analytic bounds
-//   Strategy          pure BitTorrent strategies (piece bitfield, later picker and chokers); no I/O, no clock
+//   Strategy          pure BitTorrent strategies (bitfield, availability, picker, chokers, pipeline); no I/O, no clock
+//   WireProtocol      BitTorrent formats as pure codecs: bencode, metainfo and info-hash, handshake, messages
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
 import PackageDescription
@@ -28,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +40,7 @@ let package = Package(
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
         .target(name: "Strategy", swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness"]),
+        .target(name: "WireProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SimulationEngine",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
@@ -62,5 +65,6 @@ let package = Package(
         .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),
         .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim"]),
+        .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy"]),
     ]
 )
