@@ -3,6 +3,7 @@
 //
 // Modules, one concern each (dependencies point down this list, never up):
 //   p2psim            the executable: just calls P2PSimCLI
+//   p2pclient         the real BitTorrent client (torrent creation so far; the wire client comes with #5)
 //   P2PSimCLI         command-line commands (run, validate, bounds); the only place that reads the wall clock
 //   Simulator         turns a Scenario into a run of the engine and writes results
 //   SimulationEngine  clock, event queue, flow-level network model, rate meters; knows no scenario
@@ -24,6 +25,7 @@ let package = Package(
     name: "p2psim",
     products: [
         .executable(name: "p2psim", targets: ["p2psim"]),
+        .executable(name: "p2pclient", targets: ["p2pclient"]),
         .library(name: "Strategy", targets: ["Strategy"]),
     ],
     dependencies: [
@@ -59,6 +61,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "p2psim", dependencies: ["P2PSimCLI"]),
+        .executableTarget(
+            name: "p2pclient",
+            dependencies: [
+                "WireProtocol", "Strategy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "CGSL"]),
         .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Randomness"]),
         .testTarget(name: "StrategyTests", dependencies: ["Strategy"]),
@@ -66,5 +76,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),
         .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy"]),
+        // Against real BitTorrent software (libtorrent, mktorrent); .ci/run installs them.
+        .testTarget(name: "InteropTests", dependencies: ["p2pclient"]),
     ]
 )

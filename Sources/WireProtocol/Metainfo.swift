@@ -9,6 +9,11 @@ public struct Metainfo: Equatable, Sendable {
         /// Path components below the torrent's folder, each safe to join.
         public var path: [String]
         public var length: Int64
+
+        public init(path: [String], length: Int64) {
+            self.path = path
+            self.length = length
+        }
     }
 
     public var announce: String?
