@@ -69,14 +69,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness", "CGSL"]),
         .testTarget(name: "ScenarioModelTests", dependencies: ["ScenarioModel", "Randomness"]),
-        .testTarget(name: "StrategyTests", dependencies: ["Strategy"]),
-        .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine"]),
+        .testTarget(name: "StrategyTests", dependencies: ["Strategy", "TestSupport"]),
+        .testTarget(name: "SimulationEngineTests", dependencies: ["SimulationEngine", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),
-        .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim"]),
-        .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy"]),
+        .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim", "TestSupport"]),
+        .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy", "TestSupport"]),
         // Against real BitTorrent software (libtorrent, mktorrent); .ci/run installs them.
-        .testTarget(name: "InteropTests", dependencies: ["p2pclient"]),
+        .testTarget(name: "InteropTests", dependencies: ["p2pclient", "TestSupport"]),
     ]
 )

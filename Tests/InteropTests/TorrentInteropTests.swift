@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// p2pclient's torrent files against real BitTorrent software: libtorrent (Debian's python3-libtorrent)
@@ -65,46 +66,17 @@ struct TorrentInteropTests {
 }
 
 enum Interop {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     static var available: Bool {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/mktorrent")
-            && (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import libtorrent"], in: FileManager.default.temporaryDirectory).status) == 0
+            && (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import libtorrent"],
+                         in: FileManager.default.temporaryDirectory).status) == 0
     }
 
-    static var p2pclient: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("p2pclient")
-    }
+    static var p2pclient: URL { builtProduct("p2pclient") }
 
-    static func scratch() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("p2pclient-interop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func scratch() throws -> URL { try scratchDirectory("p2pclient-interop") }
 
-    /// Runs a process to its end (killed after 60 s) and collects its output.
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let timer = DispatchSource.makeTimerSource()
-        timer.schedule(deadline: .now() + 60)
-        timer.setEventHandler { if process.isRunning { process.terminate() } }
-        timer.resume()
-        defer { timer.cancel() }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL) throws -> ProcessOutput {
+        try runProcess(executable, arguments, in: directory, timeout: 60)
     }
 }

@@ -1,49 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// End-to-end tests of the `p2psim` executable: exit statuses, messages, and files written (or not).
 @Suite struct CLITests {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    /// Runs p2psim with `arguments` in `directory` (bounded: killed after 120 s).
+    func p2psim(_ arguments: [String], in directory: URL) throws -> ProcessOutput {
+        try runProcess(builtProduct("p2psim"), arguments, in: directory)
     }
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("p2psim")
-    }
-
-    /// Runs p2psim with `arguments` in `directory` and waits (bounded: the process is killed after 120 s).
-    func p2psim(_ arguments: [String], in directory: URL) throws -> Output {
-        var binary = Self.binary
-        if !FileManager.default.fileExists(atPath: binary.path) {
-            // `swift test` runs the test bundle from the build folder; look there too.
-            binary = Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("p2psim")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(120)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning {
-            if Date() > deadline { process.terminate() }
-            usleep(10_000)
-        }
-        return Output(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
-    }
-
-    func scratch() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("p2psim-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func scratch() throws -> URL { try scratchDirectory("p2psim-cli") }
 
     static let good = """
         {"name": "tiny", "seed": 3, "mode": "client-server",

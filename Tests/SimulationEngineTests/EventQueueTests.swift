@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import SimulationEngine
 
@@ -32,7 +33,7 @@ import Testing
     }
 
     @Test func randomScheduleMatchesSortedOrder() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var q = EventQueue<Int>()
         var expected: [(SimTime, Int)] = []
         for i in 0..<5000 {
@@ -67,15 +68,3 @@ import Testing
     }
 }
 
-/// A small repeatable generator for test inputs.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

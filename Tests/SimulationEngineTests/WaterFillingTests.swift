@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import SimulationEngine
 
@@ -47,9 +48,9 @@ import Testing
 
 /// Runs `body` once per seed with a repeatable generator; bodies put the seed in their expectations'
 /// comments, so a failure names the seed that reproduces it.
-func withEverySeed(_ seeds: Range<UInt64>, _ body: (UInt64, inout SplitMix) -> Void) {
+func withEverySeed(_ seeds: Range<UInt64>, _ body: (UInt64, inout SplitMix64) -> Void) {
     for seed in seeds {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         body(seed, &rng)
     }
 }

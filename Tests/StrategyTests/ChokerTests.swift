@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Strategy
 
 let second: Int64 = 1_000_000_000
