@@ -10,6 +10,7 @@
 //   ScenarioModel     the scenario file: JSON parsing, units, validation with JSON paths, analytic bounds
 //   Strategy          pure BitTorrent strategies (bitfield, availability, picker, chokers, pipeline); no I/O, no clock
 //   WireProtocol      BitTorrent formats as pure codecs: bencode, metainfo and info-hash, handshake, messages
+//   BitTorrentClient  the real client's contact with the world: storage (tracker and peer connections next)
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
 import PackageDescription
@@ -43,6 +44,10 @@ let package = Package(
         .target(name: "Strategy", swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness"]),
         .target(name: "WireProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "BitTorrentClient",
+            dependencies: ["WireProtocol", "Strategy", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "SimulationEngine",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
@@ -79,5 +84,6 @@ let package = Package(
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy", "TestSupport"]),
         // Against real BitTorrent software (libtorrent, mktorrent); .ci/run installs them.
         .testTarget(name: "InteropTests", dependencies: ["p2pclient", "TestSupport"]),
+        .testTarget(name: "BitTorrentClientTests", dependencies: ["BitTorrentClient", "WireProtocol", "TestSupport"]),
     ]
 )
