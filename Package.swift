@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim", "TestSupport"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy", "TestSupport"]),
         // Against real BitTorrent software (libtorrent, mktorrent); .ci/run installs them.
-        .testTarget(name: "InteropTests", dependencies: ["p2pclient", "TestSupport"]),
+        .testTarget(name: "InteropTests", dependencies: ["p2pclient", "BitTorrentClient", "WireProtocol", "TestSupport"]),
         .testTarget(name: "BitTorrentClientTests", dependencies: ["BitTorrentClient", "WireProtocol", "TestSupport"]),
     ]
 )
