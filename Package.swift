@@ -66,6 +66,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "p2psim", dependencies: ["P2PSimCLI"]),
+        // libFuzzer target over every decoder of untrusted bytes (see the file's header for the commands).
+        .executableTarget(name: "FuzzWireProtocol", dependencies: ["WireProtocol", "Strategy"]),
         .executableTarget(
             name: "p2pclient",
             dependencies: [
