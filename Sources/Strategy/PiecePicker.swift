@@ -32,6 +32,8 @@ public struct PiecePicker: Sendable {
     public let randomFirstPieces: Int
     public let endgameEnabled: Bool
     public private(set) var have: PieceBitfield
+    /// Copies of each piece in the peer set; exact for the pieces we lack (the only ones ever picked),
+    /// left as they were for pieces we have.
     public private(set) var availability: PieceAvailability
 
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
