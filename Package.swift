@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
         .target(name: "Strategy", swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness"]),
-        .target(name: "WireProtocol", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "WireProtocol", dependencies: ["Strategy", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitTorrentClient",
             dependencies: ["WireProtocol", "Strategy", .product(name: "Crypto", package: "swift-crypto")]

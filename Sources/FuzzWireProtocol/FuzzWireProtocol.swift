@@ -1,5 +1,5 @@
 // A libFuzzer target for the decoders that read untrusted bytes: bencode, metainfo, tracker replies,
-// the handshake and the peer message stream. Each must return or throw, never trap or grow without bound.
+// the handshake and the peer message stream, whose messages also drive a PeerConnectionStateMachine. Each must return or throw, never trap or grow without bound.
 //
 // Fuzz (Linux):  swift build -c release --product FuzzWireProtocol -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 //                .build/release/FuzzWireProtocol -max_total_time=60 corpus/
@@ -15,12 +15,17 @@ func fuzzOne(_ bytes: [UInt8]) {
     _ = try? AnnounceReply.parse(bytes)
     _ = try? Handshake.decode(bytes[...])
     var decoder = PeerMessageDecoder(pieceCount: 1000)
+    let layout = PieceLayout(totalBytes: 1000 * 32_768 - 5, pieceBytes: 32_768, blockBytes: 16_384)
+    var connection = PeerConnectionStateMachine(layout: layout, infoHash: Array(repeating: 0, count: 20))
+    _ = connection.handshakeReceived(Handshake(infoHash: Array(repeating: 0, count: 20), peerID: Array(repeating: 0, count: 20)))
+    _ = connection.setChoking(false)
     // Split the input in two at a point chosen by its first byte, to exercise partial frames.
     let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
     for part in [bytes[..<cut], bytes[cut...]] {
         decoder.append(part)
         while let message = try? decoder.next() {
             if case .bitfield(let bits) = message { _ = try? PieceBitfield(wireBytes: bits, pieceCount: 1000) }
+            _ = connection.messageReceived(message)
         }
     }
 }
