@@ -33,8 +33,10 @@ struct RunCommand: ParsableCommand {
         do { scenario = try Console.loadScenario(file) } catch { throw ExitCode(Status.badInput) }
         if let seed { scenario.seed = seed }
         let outDir = out ?? "results/\(scenario.name)"
-        if let problem = Self.refusal(outDir, force: force) {
-            Console.error("p2psim: \(problem)")
+        do {
+            try ResultWriter.checkDestination(outDir, force: force)  // before the run, not after it
+        } catch {
+            Console.error("p2psim: \(error)")
             throw ExitCode(Status.badInput)
         }
 
@@ -58,15 +60,6 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// Refuses early (before simulating) an output folder that is a file or already holds results.
-    static func refusal(_ dir: String, force: Bool) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else { return nil }
-        if !isDirectory.boolValue { return "\(dir) is a file, not a folder" }
-        let empty = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.isEmpty ?? true
-        if !empty && !force { return "\(dir) already holds results; use --force to replace them, or --out to choose another folder" }
-        return nil
-    }
 }
 
 /// The progress line on stderr: simulated time, peers done, events per second; redrawn at most 5 times

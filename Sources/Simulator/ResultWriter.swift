@@ -28,16 +28,26 @@ public enum ResultWriter {
          ("exchange.csv", exchangeCSV(result))]
     }
 
+    /// Refuses a destination that is a file, or a folder that already holds results (unless `force`).
+    /// Returns whether the folder exists. Callers may check before a long run, and `write` checks again.
+    @discardableResult
+    public static func checkDestination(_ directory: String, force: Bool) throws(WriteError) -> Bool {
+        let fm = FileManager.default
+        let path = URL(fileURLWithPath: directory).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { return false }
+        if !isDirectory.boolValue { throw .destinationIsFile(directory) }
+        let nonEmpty = !((try? fm.contentsOfDirectory(atPath: path))?.isEmpty ?? true)
+        if nonEmpty && !force { throw .destinationNotEmpty(directory) }
+        return true
+    }
+
     /// Writes the files into `directory`. Refuses a non-empty existing folder unless `force`; with
     /// `force`, the old folder is removed only after the new one is complete.
     public static func write(_ result: RunResult, to directory: String, force: Bool) throws(WriteError) {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
-        var isDirectory: ObjCBool = false
-        let exists = fm.fileExists(atPath: target.path, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue { throw .destinationIsFile(directory) }
-        let nonEmpty = exists && !((try? fm.contentsOfDirectory(atPath: target.path))?.isEmpty ?? true)
-        if nonEmpty && !force { throw .destinationNotEmpty(directory) }
+        let exists = try checkDestination(directory, force: force)
 
         let parent = target.deletingLastPathComponent()
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)  // a name, not a simulation draw
