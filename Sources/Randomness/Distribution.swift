@@ -73,10 +73,4 @@ public enum Distribution: Equatable, Sendable {
             return zip(values, weights).reduce(0) { $0 + $1.0 * $1.1 } / total
         }
     }
-
-    /// True when every draw is the same value.
-    public var isConstant: Bool {
-        if case .constant = self { return true }
-        return false
-    }
 }

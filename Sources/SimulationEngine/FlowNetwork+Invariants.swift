@@ -35,9 +35,4 @@ extension FlowNetwork {
         }
         return problems
     }
-
-    /// Sum of the rates of `node`'s outgoing (sending) links, bits per second.
-    public func sendingRate(of node: Int) -> Double { outgoing[node].reduce(0) { $0 + links[Int($1)].rate } }
-    /// Sum of the rates of `node`'s incoming (receiving) links, bits per second.
-    public func receivingRate(of node: Int) -> Double { incoming[node].reduce(0) { $0 + links[Int($1)].rate } }
 }

@@ -81,7 +81,6 @@ public final class FlowNetwork {
 
     /// Notices left in the event queue for links whose rate changed since: dropped when they pile up.
     var staleNotices = 0
-    public private(set) var rateChanges: UInt64 = 0
 
     /// - Parameter groups: number of meter groups (e.g. server, peers); each node belongs to one.
     public init(groups: Int = 1) {
@@ -114,10 +113,6 @@ public final class FlowNetwork {
         precondition(sender != receiver && sender < nodeCount && receiver < nodeCount)
         links.append(Link(sender: Int32(sender), receiver: Int32(receiver)))
         return links.count - 1
-    }
-
-    public func endpoints(of link: Int) -> (sender: Int, receiver: Int) {
-        (Int(links[link].sender), Int(links[link].receiver))
     }
 
     /// Current rate of `link`, bits per second (0 when idle).
@@ -319,7 +314,6 @@ public final class FlowNetwork {
         links[l].remainingBits = max(0, links[l].remainingBits - old * Double(now - links[l].lastSettle) / 1e9)
         links[l].lastSettle = now
         links[l].rate = newRate
-        rateChanges &+= 1
         let delta = newRate - old
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         sentMeter[s].adjust(by: delta, at: now)

@@ -61,7 +61,7 @@ public struct ClientServerSimulation {
         let interval = scenario.output.timeseriesInterval
         box.queue.schedule(.sample, at: 0)
 
-        var recorder = RunRecorder(peerCount: peers.count, interval: interval)
+        var recorder = RunRecorder(interval: interval)
         var downloaded = [Int64](repeating: 0, count: peers.count)
         var completion = [SimTime?](repeating: nil, count: peers.count)
         var completedCount = 0

@@ -19,7 +19,7 @@ struct RunRecorder {
     private var beforeLast = Baseline()
     let interval: SimTime
 
-    init(peerCount: Int, interval: SimTime) {
+    init(interval: SimTime) {
         self.interval = interval
         rows.reserveCapacity(1024)
     }

@@ -33,13 +33,11 @@ public struct TimeseriesRow: Equatable, Sendable {
 
 /// Piece-level counts of the nodes present, for a timeseries row.
 public struct SwarmCounts: Sendable {
-    public var leechers = 0
-    public var seeds = 0
-    public var minPieceCopies = 0
-    public var meanPieceCopies = 0.0
-    public var piecesWithoutCopy = 0
-
-    public init() {}
+    public var leechers: Int
+    public var seeds: Int
+    public var minPieceCopies: Int
+    public var meanPieceCopies: Double
+    public var piecesWithoutCopy: Int
 
     /// From per-piece copy counts.
     public init<C: Collection>(leechers: Int, seeds: Int, copies: C) where C.Element == Int32 {

@@ -152,7 +152,7 @@ public final class SwarmSimulation: EventQueueOwner {
         exchange = Array(repeating: 0, count: (population.classNames.count + 1) * (population.classNames.count + 1))
         trackerPosition = Array(repeating: -1, count: nodeCount)
         globalCopies = Array(repeating: 0, count: layout.pieceCount)
-        recorder = RunRecorder(peerCount: population.peers.count, interval: scenario.output.timeseriesInterval)
+        recorder = RunRecorder(interval: scenario.output.timeseriesInterval)
     }
 
     /// Runs to completion, to `stop_at`, or until a piece is lost. `progress` is called every 65,536
@@ -168,7 +168,7 @@ public final class SwarmSimulation: EventQueueOwner {
             self, stopAt: scenario.stopAt, peers: peerCount, completed: { self.completedCount }, progress: progress,
             afterEvent: checkInvariants.map { check in { check(self) } }
         ) { event in
-            handle(event) ? .pieceLost : nil
+            handle(event)
         }
         let end = queue.now
         recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
@@ -176,8 +176,8 @@ public final class SwarmSimulation: EventQueueOwner {
         return result(end: end, stopReason: stopReason)
     }
 
-    /// Handles one event; returns true when the run must stop because a piece was lost.
-    func handle(_ event: Event) -> Bool {
+    /// Handles one event; returns a reason when the run must stop (a piece was lost).
+    func handle(_ event: Event) -> StopReason? {
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
@@ -207,11 +207,11 @@ public final class SwarmSimulation: EventQueueOwner {
             recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                             swarm: counts())
             if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
-                return true
+                return .pieceLost
             }
             if !queue.isEmpty { queue.schedule(.sample, at: now + scenario.output.timeseriesInterval) }
         }
-        return false
+        return nil
     }
 
     func counts() -> SwarmCounts {

@@ -61,10 +61,6 @@ public struct PieceAvailability: Sendable {
         }
     }
 
-    /// A peer with these pieces joined (or left) our peer set.
-    public mutating func add(_ pieces: PieceBitfield) { for p in pieces.pieces { increment(p) } }
-    public mutating func remove(_ pieces: PieceBitfield) { for p in pieces.pieces { decrement(p) } }
-
     /// The slice of `order` holding the pieces with count `c`.
     @inlinable
     public func bucket(_ c: Int) -> Range<Int> {
