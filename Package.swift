@@ -3,14 +3,14 @@
 //
 // Modules, one concern each (dependencies point down this list, never up):
 //   p2psim            the executable: just calls P2PSimCLI
-//   p2pclient         the real BitTorrent client (torrent creation so far; the wire client comes with #5)
+//   p2pclient         the real BitTorrent client's command line: create, info, get, seed
 //   P2PSimCLI         command-line commands (run, validate, bounds); the only place that reads the wall clock
 //   Simulator         turns a Scenario into a run of the engine and writes results
 //   SimulationEngine  clock, event queue, flow-level network model, rate meters; knows no scenario
 //   ScenarioModel     the scenario file: JSON parsing, units, validation with JSON paths, analytic bounds
 //   Strategy          pure BitTorrent strategies (bitfield, availability, picker, chokers, pipeline); no I/O, no clock
 //   WireProtocol      BitTorrent formats as pure codecs: bencode, metainfo and info-hash, handshake, messages
-//   BitTorrentClient  the real client's contact with the world: storage (tracker and peer connections next)
+//   BitTorrentClient  the real client's contact with the world: storage, tracker, SwiftNIO peer connections
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
 import PackageDescription
@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -46,7 +47,12 @@ let package = Package(
         .target(name: "WireProtocol", dependencies: ["Strategy", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitTorrentClient",
-            dependencies: ["WireProtocol", "Strategy", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "WireProtocol", "Strategy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "SimulationEngine",
@@ -71,8 +77,9 @@ let package = Package(
         .executableTarget(
             name: "p2pclient",
             dependencies: [
-                "WireProtocol", "Strategy",
+                "BitTorrentClient", "WireProtocol", "Strategy",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

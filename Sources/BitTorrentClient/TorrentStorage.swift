@@ -73,7 +73,7 @@ public final class TorrentStorage {
             try refuseLinks(on: url)
             do {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if !fm.fileExists(atPath: url.path) { fm.createFile(atPath: url.path, contents: nil) }
+                if !fm.fileExists(atPath: url.path) { _ = fm.createFile(atPath: url.path, contents: nil) }
                 let handle = try FileHandle(forWritingTo: url)
                 defer { try? handle.close() }
                 let size = try handle.seekToEnd()

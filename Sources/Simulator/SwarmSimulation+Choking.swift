@@ -47,7 +47,7 @@ extension SwarmSimulation {
         let x = Int(endNode[e])
         amChoking[e] = true
         unchokedCount[x] -= 1
-        if optimisticEnd[x] == Int32(e) { optimisticEnd[x] = -1 }
+        chokeRounds[x].released(e)
         _ = network.dropQueued(on: e)
         queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
     }
@@ -69,7 +69,6 @@ extension SwarmSimulation {
                 connectedAt: connectedAt[e >> 1], lastBlockReceivedAt: lastBlockAt[e] >= 0 ? lastBlockAt[e] : nil,
                 unchoked: !amChoking[e], unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
         }
-        var rotate = false
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             for e in endsOf[n] {
@@ -79,20 +78,14 @@ extension SwarmSimulation {
                 sentBefore[e] = sentNow[e]
                 sentNow[e] = 0
             }
-            let roundsPerRotation = max(1, Int(settings.optimisticInterval / settings.rechokeInterval))
-            rotate = Int(rechokeRound[n]) % roundsPerRotation == 0
-            rechokeRound[n] += 1
         }
-        guard !candidates.isEmpty else { return }
-        let current = optimisticEnd[n] >= 0 ? Int(optimisticEnd[n]) : nil
-        let decision = complete[n]
-            ? seedChoker.decide(candidates, now: now, currentOptimistic: current, rotateOptimistic: rotate, using: &strategyRNG)
-            : leecherChoker.decide(candidates, now: now, currentOptimistic: current, rotateOptimistic: rotate, using: &strategyRNG)
+        guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],
+                                                  leecher: leecherChoker, seed: seedChoker, using: &strategyRNG)
+        else { return }
         for candidate in candidates {
             let e = candidate.id
             let keep = decision.unchoked.contains(e)
             if keep && amChoking[e] { unchoke(e) } else if !keep && !amChoking[e] { choke(e) }
         }
-        optimisticEnd[n] = Int32(decision.optimistic ?? -1)
     }
 }

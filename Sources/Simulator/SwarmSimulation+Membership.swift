@@ -127,7 +127,7 @@ extension SwarmSimulation {
                 unchokedCount[x] -= 1
                 slotFreed[k] = true
             }
-            if optimisticEnd[x] == Int32(e) { optimisticEnd[x] = -1 }
+            chokeRounds[x].released(e)
             if !complete[x] {
                 if connEstablished[c] { pickers[x].peerLeft(with: pickers[y].have) }
                 for block in requests[e] { pickers[x].requestDropped(block) }

@@ -59,8 +59,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var freeRider: [Bool]
     var endsOf: [[Int32]]
     var unchokedCount: [Int32]
-    var optimisticEnd: [Int32]
-    var rechokeRound: [Int32]
+    /// Per node: rechoke rounds and the optimistic slot (shared with the real client).
+    var chokeRounds: [ChokeRounds]
     /// Start of the receive-rate window of each node's connections (the previous rechoke period).
     var windowStart: [SimTime]
     var announcePending: [Bool]
@@ -138,8 +138,7 @@ public final class SwarmSimulation: EventQueueOwner {
         freeRider = [false] + population.peers.map { $0.behaviour == .freeRider }
         endsOf = Array(repeating: [], count: nodeCount)
         unchokedCount = Array(repeating: 0, count: nodeCount)
-        optimisticEnd = Array(repeating: -1, count: nodeCount)
-        rechokeRound = Array(repeating: 0, count: nodeCount)
+        chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
         windowStart = Array(repeating: 0, count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
         lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)

@@ -183,6 +183,15 @@ public struct PiecePicker: Sendable {
         }
     }
 
+    /// A piece we completed failed its hash check: forget it, so it is picked and fetched again.
+    /// `copiesInPeerSet` is how many connected peers have it: its availability count was not kept up to date
+    /// while we held it (see Availability above), so the caller, who knows the peers, restores it.
+    public mutating func pieceFailed(_ piece: Int, copiesInPeerSet: Int) {
+        guard have.remove(piece) else { return }
+        while availability.count(of: piece) < copiesInPeerSet { availability.increment(piece) }
+        while availability.count(of: piece) > copiesInPeerSet { availability.decrement(piece) }
+    }
+
     // MARK: Internals
 
     private mutating func takeFree(piece: Int, into picked: inout [BlockRef], upTo count: Int) {

@@ -27,6 +27,8 @@ public struct PeerConnectionStateMachine: Sendable {
         case requestsDropped([BlockRef])
         /// The peer wants this block and we unchoke it: read it from storage and send it.
         case serve(piece: Int, offset: Int, length: Int)
+        /// The peer no longer wants a block it requested: drop it if it is still queued for sending.
+        case unserve(piece: Int, offset: Int, length: Int)
         case close(String)
     }
 
@@ -62,7 +64,8 @@ public struct PeerConnectionStateMachine: Sendable {
 
     public mutating func messageReceived(_ message: PeerMessage) -> [Action] {
         guard case .open(let sawFirst) = state else { return [] }
-        state = .open(sawFirstMessage: true)
+        // Keep-alives and messages we ignore may come before the bitfield (aria2 sends a keep-alive first).
+        if message != .keepAlive, !message.isIgnored { state = .open(sawFirstMessage: true) }
         switch message {
         case .keepAlive, .ignored:
             return []
@@ -85,13 +88,19 @@ public struct PeerConnectionStateMachine: Sendable {
             guard peerHave.insert(Int(piece)) else { return [] }
             return [.peerGotPiece(Int(piece))]
         case .bitfield(let bytes):
-            guard !sawFirst else { return close("bitfield after the first message") }
+            let pieces: PieceBitfield
             do {
-                peerHave = try PieceBitfield(wireBytes: bytes, pieceCount: layout.pieceCount)
+                pieces = try PieceBitfield(wireBytes: bytes, pieceCount: layout.pieceCount)
             } catch {
                 return close("bad bitfield (\(error))")
             }
-            return [.peerHas(peerHave)]
+            guard sawFirst else {
+                peerHave = pieces
+                return [.peerHas(peerHave)]
+            }
+            // BEP 3 sends the bitfield first only, but aria2 sends it again later in place of `have`
+            // messages: its new pieces count as haves (a peer never loses a piece).
+            return pieces.pieces.filter { peerHave.insert($0) }.map { .peerGotPiece($0) }
         case .request(let piece, let offset, let length):
             guard let block = validBlock(piece, offset, length) else {
                 return close("request out of range: piece \(piece), offset \(offset), length \(length)")
@@ -99,8 +108,8 @@ public struct PeerConnectionStateMachine: Sendable {
             guard !amChoking else { return [] }  // requests while choked are ignored (BEP 3)
             return [.serve(piece: block.piece, offset: block.offset, length: block.length)]
         case .cancel(let piece, let offset, let length):
-            guard validBlock(piece, offset, length) != nil else { return close("cancel out of range") }
-            return []  // blocks are served at once here, so there is nothing queued to cancel
+            guard let block = validBlock(piece, offset, length) else { return close("cancel out of range") }
+            return [.unserve(piece: block.piece, offset: block.offset, length: block.length)]
         case .piece(let piece, let offset, let bytes):
             guard !bytes.isEmpty, validBlock(piece, offset, UInt32(bytes.count)) != nil else {
                 return close("piece message out of range")

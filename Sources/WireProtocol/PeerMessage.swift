@@ -13,6 +13,8 @@ public enum PeerMessage: Equatable, Sendable {
     /// BEP 5's DHT port, or an extension message we did not ask for: read and ignored.
     case ignored(id: UInt8)
 
+    var isIgnored: Bool { if case .ignored = self { true } else { false } }
+
     /// The message as it goes on the wire: 4-byte big-endian length, id, payload.
     public var encoded: [UInt8] {
         func frame(_ id: UInt8, _ payload: [UInt8] = []) -> [UInt8] {

@@ -1,17 +1,17 @@
 // The p2pclient executable: a BitTorrent v1 client whose piece picker and chokers are the Strategy
-// module's types, the ones the simulator's peers use. For now it creates and inspects torrent files; the
-// peer wire client (SwiftNIO), tracker client and storage come with the rest of issue #5.
+// module's types, the ones the simulator's peers use. This module is only the command line; the client
+// itself (storage, tracker, SwiftNIO peer connections) is the BitTorrentClient module.
 import ArgumentParser
 import Crypto
 import Foundation
 import WireProtocol
 
 @main
-struct P2PClient: ParsableCommand {
+struct P2PClient: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "p2pclient",
         abstract: "A BitTorrent client that shares p2psim's strategy code.",
-        subcommands: [Create.self, Info.self]
+        subcommands: [Get.self, Seed.self, Create.self, Info.self]
     )
 }
 

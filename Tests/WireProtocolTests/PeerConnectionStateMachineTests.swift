@@ -44,6 +44,18 @@ import Testing
         #expect(m.unrequestedBlocks == 2 && m.isOpen)
     }
 
+    /// aria2 sends its bitfield again mid-stream instead of `have` messages: the new pieces count as haves.
+    @Test func aLateBitfieldAddsItsNewPiecesAsHaves() {
+        var c = open()
+        _ = c.messageReceived(.keepAlive)
+        #expect(c.messageReceived(.bitfield([0x80, 0x00])) == [.peerHas(c.peerHave)])  // first, after a keep-alive
+        _ = c.messageReceived(.unchoke)
+        #expect(c.messageReceived(.bitfield([0xA0, 0x10])) == [.peerGotPiece(2), .peerGotPiece(11)])
+        #expect(c.peerHave.pieces == [0, 2, 11])
+        #expect(c.messageReceived(.bitfield([0x00, 0x00])) == [])  // a peer never loses a piece
+        #expect(c.peerHave.pieces == [0, 2, 11])
+    }
+
     @Test func hostileMessagesCloseTheConnection() {
         var a = open()
         #expect(a.messageReceived(.have(piece: 12)) == [.close("have for piece 12 of 12")])
@@ -51,7 +63,7 @@ import Testing
         #expect(b.messageReceived(.bitfield([0xFF, 0xFF])) == [.close("bad bitfield (spareBitsSet)")])
         var c = open()
         _ = c.messageReceived(.unchoke)
-        #expect(c.messageReceived(.bitfield([0xFF, 0xF0])) == [.close("bitfield after the first message")])
+        #expect(c.messageReceived(.bitfield([0xFF, 0xF1])) == [.close("bad bitfield (spareBitsSet)")])
         var d = open()
         #expect(d.messageReceived(.request(piece: 11, offset: 0, length: 16_384))
                 == [.close("request out of range: piece 11, offset 0, length 16384")])

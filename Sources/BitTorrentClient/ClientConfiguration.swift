@@ -1,0 +1,43 @@
+import Strategy
+
+/// How a client runs: where it listens, its limits, and the settings of the shared strategies. The
+/// defaults are BitTorrent's usual ones (4 upload slots, rechoke every 10 s, optimistic unchoke every 30 s,
+/// rarest first after 4 random pieces) and match the simulator's defaults, so a scenario with default
+/// `protocol` settings models this client.
+public struct ClientConfiguration: Sendable {
+    /// Address to listen on for incoming peers.
+    public var bindHost = "0.0.0.0"
+    /// Port to listen on; 0 picks a free one (it is then announced to the tracker).
+    public var port = 6881
+    /// Bytes per second, or nil for no limit.
+    public var uploadLimit: Double?
+    public var downloadLimit: Double?
+    public var maxConnections = 80
+    /// Peers from the tracker to try at once.
+    public var maxHalfOpen = 8
+    public var choke = ChokeSettings()
+    public var seedChoker = SeedChoker.Algorithm.roundRobin
+    public var piecePolicy = PiecePicker.Policy.rarestFirst
+    public var randomFirstPieces = 4
+    public var endgame = true
+    /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks.
+    public var pipeline = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 250)
+    /// Most requests from one peer queued for sending (libtorrent: 500); more are ignored.
+    public var maxQueuedRequests = 500
+    /// Nanoseconds: a peer that has not completed its handshake by then is dropped.
+    public var handshakeTimeout: Int64 = 10_000_000_000
+    /// A peer that sends nothing for this long is dropped (BEP 3 suggests two minutes).
+    public var idleTimeout: Int64 = 180_000_000_000
+    /// We send a keep-alive after this long without sending anything.
+    public var keepAliveInterval: Int64 = 60_000_000_000
+    /// Wait before trying an address again after a failed connection.
+    public var reconnectDelay: Int64 = 20_000_000_000
+    /// 20 bytes; the default is "-PC0100-" followed by random digits.
+    public var peerID: [UInt8]
+
+    public init(peerID: [UInt8]? = nil) {
+        var rng = SystemRandomNumberGenerator()
+        self.peerID = peerID ?? Array("-PC0100-".utf8) + (0..<12).map { _ in UInt8.random(in: 48...57, using: &rng) }
+        precondition(self.peerID.count == 20, "a peer id has 20 bytes")
+    }
+}

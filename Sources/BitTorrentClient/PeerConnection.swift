@@ -1,0 +1,57 @@
+import NIOCore
+import Strategy
+import WireProtocol
+
+/// What the session keeps about one peer connection: the wire state machine and the measurements the
+/// chokers and the progress line read. Owned by `TorrentSession` and touched only on its event loop.
+final class PeerConnection {
+    let id: Int
+    let channel: Channel
+    /// The address we dialled (the peer's listening address), or nil for a connection the peer opened.
+    let dialled: AnnounceReply.PeerAddress?
+    let remoteDescription: String
+    var machine: PeerConnectionStateMachine
+    var peerID: [UInt8]?
+    var isGone = false
+    /// Set when the handshake arrived; nanoseconds on the session's clock.
+    var connectedAt: Int64
+    var lastReceivedAt: Int64
+    var lastSentAt: Int64
+    var lastBlockAt: Int64?
+    var unchokedAt: Int64?
+    /// Payload bytes over the current and the previous rechoke period: the chokers' rolling 20 s.
+    var receivedNow: Int64 = 0, receivedBefore: Int64 = 0
+    var sentNow: Int64 = 0, sentBefore: Int64 = 0
+    /// Payload bytes since the last status report (the progress line's "right now").
+    var tickReceived: Int64 = 0, tickSent: Int64 = 0
+    /// Our requests the peer has not answered, and the peer's requests waiting for upload tokens.
+    var queuedServes = 0
+    /// Increases at every choke we send: requests queued before it are void (BEP 3).
+    var chokeEpoch = 0
+    var readPaused = false
+
+    init(id: Int, channel: Channel, dialled: AnnounceReply.PeerAddress?, layout: PieceLayout, infoHash: [UInt8], now: Int64) {
+        self.id = id
+        self.channel = channel
+        self.dialled = dialled
+        remoteDescription = dialled?.description ?? channel.remoteAddress.map { "\($0)" } ?? "peer \(id)"
+        machine = PeerConnectionStateMachine(layout: layout, infoHash: infoHash)
+        connectedAt = now
+        lastReceivedAt = now
+        lastSentAt = now
+    }
+
+    var handshakeDone: Bool { peerID != nil }
+
+    /// Queues a message on the channel (flushed by the caller).
+    func write(_ message: PeerMessage, now: Int64) {
+        guard !isGone else { return }
+        channel.write(ByteBuffer(bytes: message.encoded), promise: nil)
+        lastSentAt = now
+    }
+
+    /// The byte rate over the chokers' window (the current period plus the previous one).
+    func windowRate(sent: Bool, window: Int64) -> Double {
+        Double(sent ? sentNow + sentBefore : receivedNow + receivedBefore) / (Double(window) / 1e9)
+    }
+}

@@ -1,0 +1,28 @@
+/// A snapshot of a running session, for the progress line, the tracker's counters and the exit decision.
+public struct SessionStatus: Sendable, Equatable {
+    public var pieceCount: Int
+    public var piecesHave: Int
+    public var totalBytes: Int64
+    /// Bytes of the pieces we have and verified.
+    public var bytesHave: Int64
+    /// Piece payload received and sent, in total (received includes `wastedBytes`).
+    public var downloadedBytes: Int64
+    public var uploadedBytes: Int64
+    /// Blocks we already had (endgame duplicates) and pieces that failed their hash check.
+    public var wastedBytes: Int64
+    public var hashFailures: Int
+    /// Bytes per second since the previous snapshot.
+    public var downloadRate: Double
+    public var uploadRate: Double
+    /// Connections with a completed handshake; of them, how many sent us a block and how many received one
+    /// from us since the previous snapshot.
+    public var peers: Int
+    public var sendingToUs: Int
+    public var receivingFromUs: Int
+    public var isComplete: Bool
+    /// Set when the session hit an error it cannot go on from (e.g. the disk is full).
+    public var failure: String?
+
+    public var left: Int64 { totalBytes - bytesHave }
+    public var fraction: Double { totalBytes > 0 ? Double(bytesHave) / Double(totalBytes) : 1 }
+}

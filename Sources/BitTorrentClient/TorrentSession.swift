@@ -1,0 +1,563 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Strategy
+import WireProtocol
+
+/// One torrent being downloaded or seeded: the connections, the local piece state and the timers.
+///
+/// Every decision comes from the Strategy module, called the way the simulator calls it: `PiecePicker`
+/// chooses the blocks to request, `ChokeRounds` with `LeecherChoker` / `SeedChoker` chooses whom to
+/// unchoke every `rechokeInterval` from the connections' rolling 20 s rates, and `RequestPipeline` sizes
+/// each connection's pipeline. The wire itself is `PeerConnectionStateMachine` (one per connection); this
+/// class carries out its actions.
+///
+/// Concurrency: the session and its connections live on one event loop. Public methods hop onto it; every
+/// other method runs on it (checked in debug builds), so no state needs a lock.
+public final class TorrentSession: @unchecked Sendable {
+    public let metainfo: Metainfo
+    public let layout: PieceLayout
+    public let configuration: ClientConfiguration
+    let eventLoop: EventLoop
+    let storage: TorrentStorage
+    let log: @Sendable (String) -> Void
+
+    // Local piece state and the strategies (the simulator's peers hold the same three).
+    var picker: PiecePicker
+    var rounds = ChokeRounds()
+    let leecherChoker: LeecherChoker
+    let seedChoker: SeedChoker
+    var rng = SystemRandomNumberGenerator()
+
+    var connections: [PeerConnection] = []
+    var nextConnectionID = 0
+    /// Blocks received per piece not yet verified, by connection: who to blame if the hash fails.
+    var contributors: [Int: Set<Int>] = [:]
+    /// Start of the chokers' current rate window.
+    var windowStart: Int64
+
+    // Peers to dial.
+    var knownPeers: [AnnounceReply.PeerAddress] = []
+    var halfOpen: Set<AnnounceReply.PeerAddress> = []
+    var retryAt: [AnnounceReply.PeerAddress: Int64] = [:]
+    var peerIDAt: [AnnounceReply.PeerAddress: [UInt8]] = [:]
+    var bannedAddresses: Set<AnnounceReply.PeerAddress> = []
+    var bannedPeerIDs: Set<[UInt8]> = []
+
+    // Rate limits and the queue of blocks waiting for upload tokens.
+    var uploadBucket: TokenBucket?
+    var downloadBucket: TokenBucket?
+    var uploadQueue: [QueuedBlock] = []
+    var uploadHead = 0
+    var pumpScheduled = false
+
+    // Totals.
+    var downloaded: Int64 = 0
+    var uploaded: Int64 = 0
+    var wasted: Int64 = 0
+    var hashFailures = 0
+    var failure: String?
+    var lastStatusAt: Int64
+    var closing = false
+    var serverChannel: Channel?
+    var timers: [RepeatedTask] = []
+
+    struct QueuedBlock {
+        var connection: Int
+        var epoch: Int
+        var piece: Int
+        var offset: Int
+        var length: Int
+        var cancelled = false
+    }
+
+    /// - Parameter have: the pieces already on disk and verified (`TorrentStorage.recheck()`).
+    public init(metainfo: Metainfo, storage: TorrentStorage, have: PieceBitfield, configuration: ClientConfiguration,
+                eventLoop: EventLoop, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.metainfo = metainfo
+        self.storage = storage
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.log = log
+        layout = PieceLayout(totalBytes: metainfo.totalLength, pieceBytes: metainfo.pieceLength,
+                             blockBytes: min(16_384, metainfo.pieceLength))
+        picker = PiecePicker(layout: layout, policy: configuration.piecePolicy,
+                             randomFirstPieces: configuration.randomFirstPieces, endgame: configuration.endgame, have: have)
+        leecherChoker = LeecherChoker(settings: configuration.choke)
+        seedChoker = SeedChoker(algorithm: configuration.seedChoker, settings: configuration.choke)
+        let now = Self.clock()
+        windowStart = now
+        lastStatusAt = now
+        uploadBucket = configuration.uploadLimit.map { TokenBucket(rate: $0, now: now) }
+        downloadBucket = configuration.downloadLimit.map { TokenBucket(rate: $0, now: now) }
+    }
+
+    /// Nanoseconds on a monotonic clock: the session's time for the chokers and timeouts.
+    static func clock() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
+
+    // MARK: Public, from any thread
+
+    /// Listens for peers and starts the timers; returns the port listened on.
+    public func start() async throws -> Int {
+        let channel = try await ServerBootstrap(group: eventLoop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PeerWireHandler(session: self, dialled: nil))
+                }
+            }
+            .bind(host: configuration.bindHost, port: configuration.port).get()
+        return try await eventLoop.submit { [self] in
+            serverChannel = channel
+            let period = TimeAmount.nanoseconds(configuration.choke.rechokeInterval)
+            timers.append(eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in
+                rechoke(periodic: true)
+            })
+            timers.append(eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in
+                housekeeping()
+            })
+            return channel.localAddress?.port ?? configuration.port
+        }.get()
+    }
+
+    /// Peers to connect to (from the tracker, or given on the command line).
+    public func addPeers(_ peers: [AnnounceReply.PeerAddress]) {
+        eventLoop.execute { [self] in
+            for peer in peers where !knownPeers.contains(peer) { knownPeers.append(peer) }
+            connectMore()
+        }
+    }
+
+    public func status() async -> SessionStatus {
+        (try? await eventLoop.submit { [self] in snapshot() }.get())
+            ?? SessionStatus(pieceCount: 0, piecesHave: 0, totalBytes: 0, bytesHave: 0, downloadedBytes: 0, uploadedBytes: 0,
+                             wastedBytes: 0, hashFailures: 0, downloadRate: 0, uploadRate: 0, peers: 0, sendingToUs: 0,
+                             receivingFromUs: 0, isComplete: false, failure: "the session has stopped")
+    }
+
+    /// Closes every connection and the listener.
+    public func close() async {
+        let closed: EventLoopFuture<Void> = eventLoop.flatSubmit { [self] in
+            closing = true
+            for timer in timers { timer.cancel() }
+            timers.removeAll()
+            for connection in connections { drop(connection, because: "shutting down") }
+            return serverChannel?.close() ?? eventLoop.makeSucceededVoidFuture()
+        }
+        try? await closed.get()
+    }
+
+    // MARK: Connections (on the event loop)
+
+    /// A TCP connection is up (either direction): send our handshake.
+    func opened(channel: Channel, dialled: AnnounceReply.PeerAddress?) -> PeerConnection? {
+        eventLoop.assertInEventLoop()
+        if let dialled { halfOpen.remove(dialled) }
+        guard !closing, connections.count < configuration.maxConnections else { return nil }
+        let now = Self.clock()
+        let connection = PeerConnection(id: nextConnectionID, channel: channel, dialled: dialled, layout: layout,
+                                        infoHash: metainfo.infoHash, now: now)
+        nextConnectionID += 1
+        connections.append(connection)
+        channel.writeAndFlush(ByteBuffer(bytes: Handshake(infoHash: metainfo.infoHash, peerID: configuration.peerID).encoded),
+                              promise: nil)
+        return connection
+    }
+
+    func handshakeArrived(_ handshake: Handshake, on c: PeerConnection) {
+        execute(c.machine.handshakeReceived(handshake), on: c)
+        guard !c.isGone else { return }
+        if handshake.peerID == configuration.peerID {
+            if let d = c.dialled { bannedAddresses.insert(d) }
+            return drop(c, because: "connected to ourselves")
+        }
+        if bannedPeerIDs.contains(handshake.peerID) { return drop(c, because: "banned peer") }
+        // Two connections to one peer (each side dialled the other): both sides keep the one dialled by the
+        // smaller peer id, so they agree without talking.
+        if let other = connections.first(where: { $0 !== c && $0.peerID == handshake.peerID }) {
+            let keepOther = (other.dialled != nil) == (configuration.peerID.lexicographicallyPrecedes(handshake.peerID))
+            if let d = c.dialled ?? other.dialled { peerIDAt[d] = handshake.peerID }
+            if keepOther { return drop(c, because: "already connected") }
+            drop(other, because: "already connected")
+        }
+        c.peerID = handshake.peerID
+        c.connectedAt = Self.clock()
+        if let d = c.dialled { peerIDAt[d] = handshake.peerID }
+        if !picker.have.isEmpty { c.write(.bitfield(picker.have.wireBytes), now: c.connectedAt) }
+        log("connected to \(c.remoteDescription) (\(String(decoding: handshake.peerID.prefix(8), as: UTF8.self)))")
+    }
+
+    func messageArrived(_ message: PeerMessage, on c: PeerConnection) {
+        let wasInterested = c.machine.peerInterested
+        let wasChoking = c.machine.peerChoking
+        execute(c.machine.messageReceived(message), on: c)
+        guard !c.isGone else { return }
+        if c.machine.peerInterested != wasInterested {
+            if c.machine.peerInterested {
+                if unchokedCount < slotLimit { rechoke(periodic: false) }  // a free slot goes at once (libtorrent)
+            } else if !c.machine.amChoking {
+                setChoking(c, true)
+                rechoke(periodic: false)
+            }
+        }
+        if wasChoking, !c.machine.peerChoking { fill(c) }
+    }
+
+    /// Carries out the state machine's actions for one connection.
+    func execute(_ actions: [PeerConnectionStateMachine.Action], on c: PeerConnection) {
+        let now = Self.clock()
+        for action in actions {
+            guard !c.isGone else { return }
+            switch action {
+            case .send(let message):
+                c.write(message, now: now)
+            case .peerHas(let pieces):
+                if picker.isComplete, pieces.isComplete {
+                    if let d = c.dialled { retryAt[d] = .max }
+                    return drop(c, because: "both are seeds")
+                }
+                picker.peerJoined(with: pieces)
+                updateInterest(c)
+            case .peerGotPiece(let piece):
+                picker.peerGotPiece(piece)
+                if !c.machine.amInterested, !picker.have.contains(piece) { updateInterest(c) }
+            case .received(let block, let bytes):
+                blockArrived(block, bytes, from: c, now: now)
+            case .requestsDropped(let blocks):
+                if !picker.isComplete { for block in blocks { picker.requestDropped(block) } }
+                for other in connections where other !== c { fill(other) }
+            case .serve(let piece, let offset, let length):
+                queueServe(c, piece: piece, offset: offset, length: length)
+            case .unserve(let piece, let offset, let length):
+                for i in uploadHead..<uploadQueue.count where uploadQueue[i].connection == c.id
+                    && uploadQueue[i].piece == piece && uploadQueue[i].offset == offset && uploadQueue[i].length == length {
+                    uploadQueue[i].cancelled = true
+                }
+            case .close(let reason):
+                drop(c, because: reason)
+            }
+        }
+    }
+
+    /// Forgets a connection: its pieces leave the availability counts, its requests go back to the picker,
+    /// its slot is given to someone else. Safe to call more than once.
+    func drop(_ c: PeerConnection, because reason: String) {
+        guard !c.isGone else { return }
+        c.isGone = true
+        connections.removeAll { $0 === c }
+        if c.handshakeDone {
+            log("dropped \(c.remoteDescription): \(reason)")
+            picker.peerLeft(with: c.machine.peerHave)
+        }
+        if !picker.isComplete { for block in c.machine.outstanding { picker.requestDropped(block) } }
+        if let d = c.dialled { retryAt[d] = max(retryAt[d] ?? 0, Self.clock() + configuration.reconnectDelay) }
+        c.channel.close(promise: nil)
+        guard !closing else { return }
+        let heldSlot = !c.machine.amChoking
+        rounds.released(c.id)
+        if heldSlot { rechoke(periodic: false) }
+        for other in connections { fill(other) }
+    }
+
+    func flush(_ c: PeerConnection) {
+        if !c.isGone { c.channel.flush() }
+    }
+
+    func flushAll() {
+        for c in connections { c.channel.flush() }
+    }
+
+    // MARK: Interest and requests
+
+    func updateInterest(_ c: PeerConnection) {
+        guard c.handshakeDone else { return }
+        let want = !picker.isComplete && picker.isInterested(in: c.machine.peerHave)
+        execute(c.machine.setInterested(want), on: c)
+        if want { fill(c) }
+    }
+
+    /// Tops up the connection's pipeline with blocks from the picker.
+    func fill(_ c: PeerConnection) {
+        guard !c.isGone, c.handshakeDone, !c.machine.peerChoking, c.machine.amInterested, !picker.isComplete else { return }
+        let now = Self.clock()
+        let elapsed = Double(max(1_000_000, now - max(windowStart - configuration.choke.rechokeInterval, c.connectedAt))) / 1e9
+        let rate = Double(c.receivedNow + c.receivedBefore) / elapsed
+        let room = configuration.pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
+            - c.machine.outstanding.count
+        guard room > 0 else { return }
+        let outstanding = c.machine.outstanding
+        let blocks = picker.pick(from: c.machine.peerHave, count: room, isRequestedHere: { outstanding.contains($0) },
+                                 using: &rng)
+        if blocks.isEmpty {
+            if outstanding.isEmpty, !picker.isInterested(in: c.machine.peerHave) {
+                execute(c.machine.setInterested(false), on: c)
+            }
+            return
+        }
+        execute(c.machine.request(blocks), on: c)
+        flush(c)
+    }
+
+    func blockArrived(_ block: BlockRef, _ bytes: [UInt8], from c: PeerConnection, now: Int64) {
+        let n = Int64(bytes.count)
+        c.lastBlockAt = now
+        c.receivedNow += n
+        c.tickReceived += n
+        downloaded += n
+        guard !picker.isComplete else {
+            wasted += n
+            return
+        }
+        switch picker.blockReceived(block) {
+        case .duplicate:
+            wasted += n
+        case .stored(let completedPiece, let otherRequests):
+            do {
+                try storage.write(piece: Int(block.piece), offset: Int(block.block) * Int(layout.blockBytes), bytes: bytes)
+            } catch {
+                return fail("\(error)")
+            }
+            contributors[Int(block.piece), default: []].insert(c.id)
+            if otherRequests > 0 {  // endgame: the other requests for this block are cancelled
+                for other in connections where other !== c && other.machine.outstanding.contains(block) {
+                    execute(other.machine.cancel(block), on: other)
+                    flush(other)
+                }
+            }
+            if let piece = completedPiece { pieceCompleted(piece) }
+        }
+        fill(c)
+    }
+
+    /// Every block of `piece` is on disk: check its hash, then announce it or fetch it again.
+    func pieceCompleted(_ piece: Int) {
+        let senders = contributors.removeValue(forKey: piece) ?? []
+        guard storage.verify(piece: piece) else {
+            hashFailures += 1
+            wasted += Int64(layout.bytes(ofPiece: piece))
+            let copies = connections.filter { $0.handshakeDone && $0.machine.peerHave.contains(piece) }.count
+            picker.pieceFailed(piece, copiesInPeerSet: copies)
+            for c in connections where senders.contains(c.id) {
+                if let d = c.dialled { bannedAddresses.insert(d) }
+                if let id = c.peerID { bannedPeerIDs.insert(id) }
+                drop(c, because: "sent piece \(piece), which failed its hash check")
+            }
+            for c in connections { updateInterest(c) }
+            return
+        }
+        let now = Self.clock()
+        for c in connections where c.handshakeDone { c.write(.have(piece: UInt32(piece)), now: now) }
+        if picker.isComplete {
+            log("download complete")
+            for c in connections {
+                for block in c.machine.outstanding { execute(c.machine.cancel(block), on: c) }
+            }
+            for c in connections where c.machine.peerHave.isComplete { drop(c, because: "both are seeds") }
+        }
+        for c in connections { updateInterest(c) }
+        flushAll()
+    }
+
+    // MARK: Choking
+
+    var unchokedCount: Int { connections.filter { !$0.machine.amChoking }.count }
+    var slotLimit: Int { configuration.choke.uploadSlots + (configuration.choke.optimisticUnchoke ? 1 : 0) }
+
+    func setChoking(_ c: PeerConnection, _ choke: Bool) {
+        let actions = c.machine.setChoking(choke)
+        guard !actions.isEmpty else { return }
+        execute(actions, on: c)
+        if choke {
+            c.chokeEpoch += 1  // its queued requests are void
+            rounds.released(c.id)
+        } else {
+            c.unchokedAt = Self.clock()
+        }
+    }
+
+    /// Every `rechokeInterval` (`periodic`) and when a slot comes free: the leecher or seed choker decides
+    /// from the last 20 s, through the same `ChokeRounds` the simulator's peers use.
+    func rechoke(periodic: Bool) {
+        guard !closing else { return }
+        let now = Self.clock()
+        let window = 2 * configuration.choke.rechokeInterval
+        let seeding = picker.isComplete
+        var candidates: [ChokeCandidate] = []
+        for c in connections where c.handshakeDone && (c.machine.peerInterested || !c.machine.amChoking) {
+            candidates.append(ChokeCandidate(
+                id: c.id, interested: c.machine.peerInterested, rate: c.windowRate(sent: seeding, window: window),
+                connectedAt: c.connectedAt, lastBlockReceivedAt: c.lastBlockAt, unchoked: !c.machine.amChoking,
+                unchokedAt: c.unchokedAt))
+        }
+        if periodic {
+            windowStart = now
+            for c in connections {
+                c.receivedBefore = c.receivedNow
+                c.receivedNow = 0
+                c.sentBefore = c.sentNow
+                c.sentNow = 0
+            }
+        }
+        guard let decision = rounds.decide(candidates, now: now, periodic: periodic, isSeed: seeding,
+                                           leecher: leecherChoker, seed: seedChoker, using: &rng) else { return }
+        for c in connections where c.handshakeDone {
+            let unchoke = decision.unchoked.contains(c.id)
+            if unchoke == c.machine.amChoking { setChoking(c, !unchoke) }
+        }
+        flushAll()
+        pumpUploads()
+    }
+
+    // MARK: Serving, with the upload limit
+
+    func queueServe(_ c: PeerConnection, piece: Int, offset: Int, length: Int) {
+        guard picker.have.contains(piece), c.queuedServes < configuration.maxQueuedRequests else { return }
+        uploadQueue.append(QueuedBlock(connection: c.id, epoch: c.chokeEpoch, piece: piece, offset: offset, length: length))
+        c.queuedServes += 1
+        pumpUploads()
+    }
+
+    /// Sends queued blocks while upload tokens last; otherwise comes back when they will have accrued.
+    func pumpUploads() {
+        while uploadHead < uploadQueue.count {
+            let entry = uploadQueue[uploadHead]
+            let c = connections.first { $0.id == entry.connection }
+            guard let c, !entry.cancelled, entry.epoch == c.chokeEpoch, !c.machine.amChoking else {
+                uploadHead += 1
+                c?.queuedServes -= 1
+                continue
+            }
+            let now = Self.clock()
+            if uploadBucket != nil {
+                let wait = uploadBucket!.delay(for: entry.length, now: now)
+                if wait > 0 {
+                    schedulePump(after: wait)
+                    return
+                }
+                uploadBucket!.take(entry.length, now: now)
+            }
+            let bytes: [UInt8]
+            do { bytes = try storage.read(piece: entry.piece, offset: entry.offset, length: entry.length) } catch {
+                return fail("\(error)")
+            }
+            uploadHead += 1
+            c.queuedServes -= 1
+            c.write(.piece(piece: UInt32(entry.piece), offset: UInt32(entry.offset), block: bytes), now: now)
+            c.channel.flush()
+            let n = Int64(entry.length)
+            c.sentNow += n
+            c.tickSent += n
+            uploaded += n
+        }
+        if uploadHead > 0 {
+            uploadQueue.removeFirst(uploadHead)
+            uploadHead = 0
+        }
+    }
+
+    func schedulePump(after nanoseconds: Int64) {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
+            pumpScheduled = false
+            pumpUploads()
+        }
+    }
+
+    /// Counts received bytes against the download limit; a connection that overdraws it stops reading
+    /// until the tokens are back (TCP then slows its sender).
+    func bytesArrived(_ count: Int, on c: PeerConnection) {
+        let now = Self.clock()
+        c.lastReceivedAt = now
+        guard downloadBucket != nil, !c.readPaused else { return }
+        let wait = downloadBucket!.take(count, now: now)
+        guard wait > 0 else { return }
+        c.readPaused = true
+        _ = c.channel.setOption(ChannelOptions.autoRead, value: false)
+        let id = c.id
+        eventLoop.scheduleTask(in: .nanoseconds(wait)) { [self] in
+            guard let c = connections.first(where: { $0.id == id }) else { return }
+            c.readPaused = false
+            _ = c.channel.setOption(ChannelOptions.autoRead, value: true)
+        }
+    }
+
+    // MARK: Timers
+
+    /// Once a second: handshake and idle timeouts, keep-alives, more peers.
+    func housekeeping() {
+        guard !closing else { return }
+        let now = Self.clock()
+        for c in connections {
+            if !c.handshakeDone, now - c.connectedAt > configuration.handshakeTimeout {
+                drop(c, because: "no handshake")
+            } else if now - c.lastReceivedAt > configuration.idleTimeout {
+                drop(c, because: "idle for \(configuration.idleTimeout / 1_000_000_000) s")
+            } else if c.handshakeDone, now - c.lastSentAt > configuration.keepAliveInterval {
+                c.write(.keepAlive, now: now)
+                c.channel.flush()
+            }
+        }
+        connectMore()
+    }
+
+    func connectMore() {
+        guard !closing else { return }
+        let now = Self.clock()
+        let connectedIDs = Set(connections.compactMap(\.peerID))
+        let dialledNow = Set(connections.compactMap(\.dialled))
+        for peer in knownPeers {
+            guard connections.count + halfOpen.count < configuration.maxConnections,
+                  halfOpen.count < configuration.maxHalfOpen else { return }
+            if halfOpen.contains(peer) || dialledNow.contains(peer) || bannedAddresses.contains(peer) { continue }
+            if let t = retryAt[peer], t > now { continue }
+            if let id = peerIDAt[peer], connectedIDs.contains(id) || bannedPeerIDs.contains(id) { continue }
+            dial(peer)
+        }
+    }
+
+    func dial(_ peer: AnnounceReply.PeerAddress) {
+        halfOpen.insert(peer)
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(PeerWireHandler(session: self, dialled: peer))
+                }
+            }
+            .connect(host: peer.host, port: Int(peer.port))
+            .whenFailure { [self] error in
+                halfOpen.remove(peer)
+                retryAt[peer] = Self.clock() + configuration.reconnectDelay
+                log("cannot connect to \(peer): \(error)")
+            }
+    }
+
+    func fail(_ message: String) {
+        guard failure == nil else { return }
+        failure = message
+        log("error: \(message)")
+    }
+
+    func snapshot() -> SessionStatus {
+        let now = Self.clock()
+        let seconds = max(1e-3, Double(now - lastStatusAt) / 1e9)
+        lastStatusAt = now
+        var down: Int64 = 0, up: Int64 = 0, sending = 0, receiving = 0, peers = 0
+        for c in connections where c.handshakeDone {
+            peers += 1
+            down += c.tickReceived
+            up += c.tickSent
+            if c.tickReceived > 0 { sending += 1 }
+            if c.tickSent > 0 { receiving += 1 }
+            c.tickReceived = 0
+            c.tickSent = 0
+        }
+        let bytesHave = picker.have.pieces.reduce(Int64(0)) { $0 + Int64(layout.bytes(ofPiece: $1)) }
+        return SessionStatus(
+            pieceCount: layout.pieceCount, piecesHave: picker.have.count, totalBytes: layout.totalBytes, bytesHave: bytesHave,
+            downloadedBytes: downloaded, uploadedBytes: uploaded, wastedBytes: wasted, hashFailures: hashFailures,
+            downloadRate: Double(down) / seconds, uploadRate: Double(up) / seconds, peers: peers, sendingToUs: sending,
+            receivingFromUs: receiving, isComplete: picker.isComplete, failure: failure)
+    }
+}

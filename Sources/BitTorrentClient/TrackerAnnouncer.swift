@@ -1,0 +1,81 @@
+import WireProtocol
+
+/// Keeps a tracker informed about one session (BEP 3): `started` first, then a regular announce at the
+/// tracker's interval (every 15 s while we know fewer than `lowPeers` peers, so a small swarm finds itself
+/// quickly), `completed` once when the download completes, `stopped` at shutdown. Failed announces are
+/// retried with `Backoff`; peers from every answer go to the session.
+public struct TrackerAnnouncer: Sendable {
+    public let client: TrackerClient
+    public let session: TorrentSession
+    public let port: UInt16
+    public let lowPeers = 5
+    let report: @Sendable (String) -> Void
+
+    public init(client: TrackerClient, session: TorrentSession, port: UInt16, report: @escaping @Sendable (String) -> Void) {
+        self.client = client
+        self.session = session
+        self.port = port
+        self.report = report
+    }
+
+    /// One announce; its peers are handed to the session. Returns the tracker's interval in seconds.
+    @discardableResult
+    public func announce(_ event: AnnounceRequest.Event?) async throws(TrackerClient.Failure) -> Int {
+        let status = await session.status()
+        let request = AnnounceRequest(
+            infoHash: session.metainfo.infoHash, peerID: session.configuration.peerID, port: port,
+            uploaded: status.uploadedBytes, downloaded: status.downloadedBytes, left: status.left, event: event,
+            numWant: 50)
+        let reply = try await client.announce(request)
+        session.addPeers(reply.peers)
+        return reply.interval
+    }
+
+    /// `started`, tried `attempts` times with a short backoff; throws the last failure.
+    public func start(attempts: Int = 3) async throws(TrackerClient.Failure) -> Int {
+        var backoff = Backoff(initial: 1_000_000_000, maximum: 4_000_000_000)
+        var attempt = 1
+        while true {
+            do {
+                return try await announce(.started)
+            } catch {
+                if attempt >= attempts { throw error }
+                report("\(error); trying again")
+                try? await Task.sleep(nanoseconds: UInt64(backoff.nextDelay()))
+                attempt += 1
+            }
+        }
+    }
+
+    /// Regular announces until the task is cancelled.
+    /// - Parameter completedAlready: the download was complete when the session started (no `completed`).
+    public func run(interval firstInterval: Int, completedAlready: Bool) async {
+        var interval = max(firstInterval, 1)
+        var sentCompleted = completedAlready
+        var backoff = Backoff()
+        var next = ContinuousClock.now + .seconds(min(interval, 15))
+        var completedRetryAt = ContinuousClock.now
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            let status = await session.status()
+            var event: AnnounceRequest.Event?
+            if status.isComplete, !sentCompleted, ContinuousClock.now >= completedRetryAt {
+                event = .completed
+            } else if ContinuousClock.now < next {
+                continue
+            }
+            do {
+                interval = max(try await announce(event), 1)
+                if event == .completed { sentCompleted = true }
+                backoff.reset()
+                let few = await session.status().peers < lowPeers
+                next = ContinuousClock.now + .seconds(few ? min(interval, 15) : interval)
+            } catch {
+                let delay = backoff.nextDelay()
+                report("\(error); trying again in \(delay / 1_000_000_000) s")
+                next = ContinuousClock.now + .nanoseconds(delay)
+                completedRetryAt = next
+            }
+        }
+    }
+}
