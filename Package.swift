@@ -91,8 +91,15 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "ScenarioModel"]),
         .testTarget(name: "P2PSimCLITests", dependencies: ["P2PSimCLI", "p2psim", "TestSupport"]),
         .testTarget(name: "WireProtocolTests", dependencies: ["WireProtocol", "Strategy", "TestSupport"]),
-        // Against real BitTorrent software (libtorrent, mktorrent); .ci/run installs them.
-        .testTarget(name: "InteropTests", dependencies: ["p2pclient", "BitTorrentClient", "WireProtocol", "TestSupport"]),
+        // Against real BitTorrent software (opentracker, libtorrent, aria2, mktorrent); .ci/run installs them.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "p2pclient", "BitTorrentClient", "WireProtocol", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Scripts"]
+        ),
         .testTarget(name: "BitTorrentClientTests", dependencies: ["BitTorrentClient", "WireProtocol", "TestSupport"]),
     ]
 )

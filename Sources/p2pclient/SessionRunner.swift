@@ -106,6 +106,9 @@ struct SessionRunner {
             }
         }
         trackerTask?.cancel()
+        let final = await session.status()
+        report("\(metainfo.name): downloaded \(final.downloadedBytes) bytes, uploaded \(final.uploadedBytes) bytes, "
+               + "wasted \(final.wastedBytes), hash failures \(final.hashFailures)")
         await session.close()
         if let announcer {
             // Tell the tracker we are gone, but do not hang on it.

@@ -67,9 +67,18 @@ struct TorrentInteropTests {
 
 enum Interop {
     static var available: Bool {
-        FileManager.default.isExecutableFile(atPath: "/usr/bin/mktorrent")
-            && (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import libtorrent"],
-                         in: FileManager.default.temporaryDirectory).status) == 0
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/mktorrent") && libtorrentPresent
+    }
+
+    static var swarmToolsPresent: Bool {
+        ["/usr/bin/opentracker", "/usr/bin/aria2c"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+            && libtorrentPresent
+    }
+
+    /// Debian's libtorrent bindings load only in Debian's own Python (a pyenv python3 may come first on PATH).
+    static var libtorrentPresent: Bool {
+        (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import libtorrent"],
+                  in: FileManager.default.temporaryDirectory).status) == 0
     }
 
     static var p2pclient: URL { builtProduct("p2pclient") }

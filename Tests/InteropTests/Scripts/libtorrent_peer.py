@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A libtorrent (python3-libtorrent) peer for p2pclient's interop tests, on 127.0.0.1 only.
 
-usage: libtorrent_peer.py seed|get TORRENT DIR [--peer HOST:PORT ...] [--timeout SECONDS]
+usage: libtorrent_peer.py seed|get TORRENT DIR [--peer HOST:PORT ...] [--timeout SECONDS] [--upload-limit BYTES_PER_S]
 
 seed: check the data in DIR and serve it until the timeout or SIGTERM.
 get:  download into DIR; exit 0 once every piece is verified, 1 on timeout.
@@ -17,7 +17,7 @@ import libtorrent as lt
 
 def main(argv):
     mode, torrent, folder = argv[1], argv[2], argv[3]
-    peers, timeout = [], 120.0
+    peers, timeout, upload_limit = [], 120.0, 0
     i = 4
     while i < len(argv):
         if argv[i] == "--peer":
@@ -25,6 +25,8 @@ def main(argv):
             peers.append((host, int(port)))
         elif argv[i] == "--timeout":
             timeout = float(argv[i + 1])
+        elif argv[i] == "--upload-limit":
+            upload_limit = int(argv[i + 1])
         i += 2
     session = lt.session({
         "listen_interfaces": "127.0.0.1:0",
@@ -36,6 +38,7 @@ def main(argv):
         "enable_outgoing_utp": False,
         "allow_multiple_connections_per_ip": True,
         "user_agent": "interop-test",
+        "upload_rate_limit": upload_limit,
         "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.peer_notification,
     })
     handle = session.add_torrent({"ti": lt.torrent_info(torrent), "save_path": folder})
