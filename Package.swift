@@ -43,13 +43,14 @@ let package = Package(
         ),
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
         .target(name: "Strategy", swiftSettings: fast),
-        .target(name: "ScenarioModel", dependencies: ["Randomness"]),
+        .target(name: "ScenarioModel", dependencies: ["Randomness", "Strategy"]),
         .target(name: "WireProtocol", dependencies: ["Strategy", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "BitTorrentClient",
             dependencies: [
                 "WireProtocol", "Strategy",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -100,6 +101,12 @@ let package = Package(
             ],
             exclude: ["Scripts"]
         ),
-        .testTarget(name: "BitTorrentClientTests", dependencies: ["BitTorrentClient", "WireProtocol", "TestSupport"]),
+        .testTarget(
+            name: "BitTorrentClientTests",
+            dependencies: [
+                "BitTorrentClient", "WireProtocol", "Strategy", "Simulator", "TestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ]
 )

@@ -20,8 +20,9 @@ public struct ClientConfiguration: Sendable {
     public var piecePolicy = PiecePicker.Policy.rarestFirst
     public var randomFirstPieces = 4
     public var endgame = true
-    /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks.
-    public var pipeline = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 250)
+    /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks, at most 500 (the simulator's
+    /// `request_queue_time: "3 s"`).
+    public var pipeline = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 500)
     /// Most requests from one peer queued for sending (libtorrent: 500); more are ignored.
     public var maxQueuedRequests = 500
     /// Nanoseconds: a peer that has not completed its handshake by then is dropped.

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import Strategy
 import WireProtocol
@@ -24,10 +25,9 @@ final class PeerConnection {
     var sentNow: Int64 = 0, sentBefore: Int64 = 0
     /// Payload bytes since the last status report (the progress line's "right now").
     var tickReceived: Int64 = 0, tickSent: Int64 = 0
-    /// Our requests the peer has not answered, and the peer's requests waiting for upload tokens.
-    var queuedServes = 0
-    /// Increases at every choke we send: requests queued before it are void (BEP 3).
-    var chokeEpoch = 0
+    /// The peer's requests waiting to be sent (for upload tokens, with a limit). Emptied when we choke it:
+    /// requests made before a choke are void (BEP 3).
+    var serveQueue: Deque<ServeRequest> = []
     var readPaused = false
 
     init(id: Int, channel: Channel, dialled: AnnounceReply.PeerAddress?, layout: PieceLayout, infoHash: [UInt8], now: Int64) {
@@ -42,6 +42,12 @@ final class PeerConnection {
     }
 
     var handshakeDone: Bool { peerID != nil }
+
+    struct ServeRequest: Equatable {
+        var piece: Int
+        var offset: Int
+        var length: Int
+    }
 
     /// Queues a message on the channel (flushed by the caller).
     func write(_ message: PeerMessage, now: Int64) {

@@ -22,6 +22,10 @@ public struct SessionStatus: Sendable, Equatable {
     public var isComplete: Bool
     /// Set when the session hit an error it cannot go on from (e.g. the disk is full).
     public var failure: String?
+    /// Seconds from the session's start to its first verified piece and to its last (nil: not yet, or the
+    /// data was already on disk).
+    public var firstPieceAfter: Double?
+    public var completedAfter: Double?
 
     public var left: Int64 { totalBytes - bytesHave }
     public var fraction: Double { totalBytes > 0 ? Double(bytesHave) / Double(totalBytes) : 1 }

@@ -44,11 +44,10 @@ public final class TorrentSession: @unchecked Sendable {
     var bannedAddresses: Set<AnnounceReply.PeerAddress> = []
     var bannedPeerIDs: Set<[UInt8]> = []
 
-    // Rate limits and the queue of blocks waiting for upload tokens.
+    // Rate limits; the connection whose queued request is served next.
     var uploadBucket: TokenBucket?
     var downloadBucket: TokenBucket?
-    var uploadQueue: [QueuedBlock] = []
-    var uploadHead = 0
+    var uploadTurn = 0
     var pumpScheduled = false
 
     // Totals.
@@ -57,19 +56,14 @@ public final class TorrentSession: @unchecked Sendable {
     var wasted: Int64 = 0
     var hashFailures = 0
     var failure: String?
+    /// When the session was made, its first piece verified, and its last.
+    let createdAt: Int64
+    var firstPieceAt: Int64?
+    var completedAt: Int64?
     var lastStatusAt: Int64
     var closing = false
     var serverChannel: Channel?
     var timers: [RepeatedTask] = []
-
-    struct QueuedBlock {
-        var connection: Int
-        var epoch: Int
-        var piece: Int
-        var offset: Int
-        var length: Int
-        var cancelled = false
-    }
 
     /// - Parameter have: the pieces already on disk and verified (`TorrentStorage.recheck()`).
     public init(metainfo: Metainfo, storage: TorrentStorage, have: PieceBitfield, configuration: ClientConfiguration,
@@ -88,6 +82,7 @@ public final class TorrentSession: @unchecked Sendable {
         let now = Self.clock()
         windowStart = now
         lastStatusAt = now
+        createdAt = now
         uploadBucket = configuration.uploadLimit.map { TokenBucket(rate: $0, now: now) }
         downloadBucket = configuration.downloadLimit.map { TokenBucket(rate: $0, now: now) }
     }
@@ -132,7 +127,8 @@ public final class TorrentSession: @unchecked Sendable {
         (try? await eventLoop.submit { [self] in snapshot() }.get())
             ?? SessionStatus(pieceCount: 0, piecesHave: 0, totalBytes: 0, bytesHave: 0, downloadedBytes: 0, uploadedBytes: 0,
                              wastedBytes: 0, hashFailures: 0, downloadRate: 0, uploadRate: 0, peers: 0, sendingToUs: 0,
-                             receivingFromUs: 0, isComplete: false, failure: "the session has stopped")
+                             receivingFromUs: 0, isComplete: false, failure: "the session has stopped", firstPieceAfter: nil,
+                             completedAfter: nil)
     }
 
     /// Closes every connection and the listener.
@@ -194,7 +190,9 @@ public final class TorrentSession: @unchecked Sendable {
         guard !c.isGone else { return }
         if c.machine.peerInterested != wasInterested {
             if c.machine.peerInterested {
-                if unchokedCount < slotLimit { rechoke(periodic: false) }  // a free slot goes at once (libtorrent)
+                // A free slot goes to the newly interested peer at once (libtorrent; the simulator's
+                // `fill_free_slots`), without reshuffling the others before the next rechoke.
+                if unchokedCount < slotLimit { setChoking(c, false) }
             } else if !c.machine.amChoking {
                 setChoking(c, true)
                 rechoke(periodic: false)
@@ -229,10 +227,8 @@ public final class TorrentSession: @unchecked Sendable {
             case .serve(let piece, let offset, let length):
                 queueServe(c, piece: piece, offset: offset, length: length)
             case .unserve(let piece, let offset, let length):
-                for i in uploadHead..<uploadQueue.count where uploadQueue[i].connection == c.id
-                    && uploadQueue[i].piece == piece && uploadQueue[i].offset == offset && uploadQueue[i].length == length {
-                    uploadQueue[i].cancelled = true
-                }
+                let request = PeerConnection.ServeRequest(piece: piece, offset: offset, length: length)
+                if let i = c.serveQueue.firstIndex(of: request) { c.serveQueue.remove(at: i) }
             case .close(let reason):
                 drop(c, because: reason)
             }
@@ -346,8 +342,10 @@ public final class TorrentSession: @unchecked Sendable {
             return
         }
         let now = Self.clock()
+        if firstPieceAt == nil { firstPieceAt = now }
         for c in connections where c.handshakeDone { c.write(.have(piece: UInt32(piece)), now: now) }
         if picker.isComplete {
+            completedAt = now
             log("download complete")
             for c in connections {
                 for block in c.machine.outstanding { execute(c.machine.cancel(block), on: c) }
@@ -368,7 +366,7 @@ public final class TorrentSession: @unchecked Sendable {
         guard !actions.isEmpty else { return }
         execute(actions, on: c)
         if choke {
-            c.chokeEpoch += 1  // its queued requests are void
+            c.serveQueue.removeAll()  // its queued requests are void
             rounds.released(c.id)
         } else {
             c.unchokedAt = Self.clock()
@@ -411,47 +409,44 @@ public final class TorrentSession: @unchecked Sendable {
     // MARK: Serving, with the upload limit
 
     func queueServe(_ c: PeerConnection, piece: Int, offset: Int, length: Int) {
-        guard picker.have.contains(piece), c.queuedServes < configuration.maxQueuedRequests else { return }
-        uploadQueue.append(QueuedBlock(connection: c.id, epoch: c.chokeEpoch, piece: piece, offset: offset, length: length))
-        c.queuedServes += 1
+        guard picker.have.contains(piece), c.serveQueue.count < configuration.maxQueuedRequests else { return }
+        c.serveQueue.append(PeerConnection.ServeRequest(piece: piece, offset: offset, length: length))
         pumpUploads()
     }
 
-    /// Sends queued blocks while upload tokens last; otherwise comes back when they will have accrued.
+    /// Sends queued blocks while upload tokens last, one block per connection in turn, so that a limited
+    /// upload is shared equally among the unchoked peers (as TCP shares a link, and as the simulator's flow
+    /// model shares a peer's upload), not in proportion to how many requests each one queued. When tokens
+    /// run out it comes back once they have accrued.
     func pumpUploads() {
-        while uploadHead < uploadQueue.count {
-            let entry = uploadQueue[uploadHead]
-            let c = connections.first { $0.id == entry.connection }
-            guard let c, !entry.cancelled, entry.epoch == c.chokeEpoch, !c.machine.amChoking else {
-                uploadHead += 1
-                c?.queuedServes -= 1
+        var idle = 0
+        while idle < connections.count {
+            if uploadTurn >= connections.count { uploadTurn = 0 }
+            let c = connections[uploadTurn]
+            guard let request = c.serveQueue.first, !c.machine.amChoking else {
+                uploadTurn += 1
+                idle += 1
                 continue
             }
             let now = Self.clock()
             if uploadBucket != nil {
-                let wait = uploadBucket!.delay(for: entry.length, now: now)
-                if wait > 0 {
-                    schedulePump(after: wait)
-                    return
-                }
-                uploadBucket!.take(entry.length, now: now)
+                let wait = uploadBucket!.delay(for: request.length, now: now)
+                if wait > 0 { return schedulePump(after: wait) }
+                uploadBucket!.take(request.length, now: now)
             }
             let bytes: [UInt8]
-            do { bytes = try storage.read(piece: entry.piece, offset: entry.offset, length: entry.length) } catch {
+            do { bytes = try storage.read(piece: request.piece, offset: request.offset, length: request.length) } catch {
                 return fail("\(error)")
             }
-            uploadHead += 1
-            c.queuedServes -= 1
-            c.write(.piece(piece: UInt32(entry.piece), offset: UInt32(entry.offset), block: bytes), now: now)
+            c.serveQueue.removeFirst()
+            c.write(.piece(piece: UInt32(request.piece), offset: UInt32(request.offset), block: bytes), now: now)
             c.channel.flush()
-            let n = Int64(entry.length)
+            let n = Int64(request.length)
             c.sentNow += n
             c.tickSent += n
             uploaded += n
-        }
-        if uploadHead > 0 {
-            uploadQueue.removeFirst(uploadHead)
-            uploadHead = 0
+            uploadTurn += 1
+            idle = 0
         }
     }
 
@@ -469,14 +464,20 @@ public final class TorrentSession: @unchecked Sendable {
     func bytesArrived(_ count: Int, on c: PeerConnection) {
         let now = Self.clock()
         c.lastReceivedAt = now
-        guard downloadBucket != nil, !c.readPaused else { return }
+        guard downloadBucket != nil else { return }
+        // Every byte is charged, also those that arrive after reading was paused (reads already under way).
         let wait = downloadBucket!.take(count, now: now)
-        guard wait > 0 else { return }
+        if wait > 0, !c.readPaused { pauseReading(c, for: wait) }
+    }
+
+    func pauseReading(_ c: PeerConnection, for nanoseconds: Int64) {
         c.readPaused = true
         _ = c.channel.setOption(ChannelOptions.autoRead, value: false)
         let id = c.id
-        eventLoop.scheduleTask(in: .nanoseconds(wait)) { [self] in
+        eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { [self] in
             guard let c = connections.first(where: { $0.id == id }) else { return }
+            let debt = downloadBucket!.take(0, now: Self.clock())
+            if debt > 0 { return pauseReading(c, for: debt) }
             c.readPaused = false
             _ = c.channel.setOption(ChannelOptions.autoRead, value: true)
         }
@@ -558,6 +559,8 @@ public final class TorrentSession: @unchecked Sendable {
             pieceCount: layout.pieceCount, piecesHave: picker.have.count, totalBytes: layout.totalBytes, bytesHave: bytesHave,
             downloadedBytes: downloaded, uploadedBytes: uploaded, wastedBytes: wasted, hashFailures: hashFailures,
             downloadRate: Double(down) / seconds, uploadRate: Double(up) / seconds, peers: peers, sendingToUs: sending,
-            receivingFromUs: receiving, isComplete: picker.isComplete, failure: failure)
+            receivingFromUs: receiving, isComplete: picker.isComplete, failure: failure,
+            firstPieceAfter: firstPieceAt.map { Double($0 - createdAt) / 1e9 },
+            completedAfter: completedAt.map { Double($0 - createdAt) / 1e9 })
     }
 }

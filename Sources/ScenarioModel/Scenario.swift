@@ -1,4 +1,5 @@
 import Randomness
+import Strategy
 
 /// A validated scenario: everything a run needs, in base units (bytes, bits per second, nanoseconds).
 ///
@@ -89,17 +90,9 @@ public struct PeerClass: Sendable {
 /// The BitTorrent protocol settings of a p2p scenario: which strategies, and their parameters.
 /// Defaults follow Cohen (2003) and BEP 3 except where noted in docs/scenario-format.md.
 public struct ProtocolSpec: Sendable, Equatable {
-    public enum PieceSelection: String, Sendable, CaseIterable {
-        case rarestFirst = "rarest-first"
-        case random
-        case sequential
-    }
-
-    public enum SeedChoker: String, Sendable, CaseIterable {
-        case roundRobin = "round-robin"
-        case fastestUpload = "fastest-upload"
-        case random
-    }
+    /// The names a scenario may use are the Strategy module's own, so the two cannot drift apart.
+    public typealias PieceSelection = PiecePicker.Policy
+    public typealias SeedChoker = Strategy.SeedChoker.Algorithm
 
     public var pieceSelection = PieceSelection.rarestFirst
     public var randomFirstPieces = 4

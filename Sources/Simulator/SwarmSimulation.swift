@@ -114,7 +114,7 @@ public final class SwarmSimulation: EventQueueOwner {
             rechokeInterval: settings.rechokeInterval, optimisticInterval: settings.optimisticInterval,
             snubTimeout: settings.snubTimeout)
         leecherChoker = LeecherChoker(settings: chokeSettings)
-        seedChoker = SeedChoker(algorithm: SeedChoker.Algorithm(rawValue: settings.seedChoker.rawValue)!,
+        seedChoker = SeedChoker(algorithm: settings.seedChoker,
                                 settings: chokeSettings)
         pipeline = RequestPipeline(minimum: settings.pipelineRequests, queueTime: settings.requestQueueTime)
         nodeCount = population.peers.count + 1
@@ -127,7 +127,7 @@ public final class SwarmSimulation: EventQueueOwner {
         for peer in population.peers {
             network.addNode(upload: peer.upload, download: peer.download, group: MeterGroup.peers)
         }
-        let policy = PiecePicker.Policy(rawValue: settings.pieceSelection.rawValue)!
+        let policy = settings.pieceSelection
         let empty = PiecePicker(layout: layout, policy: policy, randomFirstPieces: settings.randomFirstPieces,
                                 endgame: settings.endgame)
         var seed = empty

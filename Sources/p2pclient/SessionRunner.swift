@@ -72,7 +72,6 @@ struct SessionRunner {
         let progress = ProgressLine(name: metainfo.name, quiet: options.quiet)
         var status = await session.status()
         var completedAt: ContinuousClock.Instant? = status.isComplete ? .now : nil
-        let started = ContinuousClock.now
         var exitCode: Int32 = 0
         while true {
             try? await Task.sleep(for: .milliseconds(250))
@@ -95,10 +94,9 @@ struct SessionRunner {
                 completedAt = .now
                 if downloading {
                     progress.finish()
-                    let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                        + Double((ContinuousClock.now - started).components.seconds)
-                    report("\(metainfo.name): complete and verified, \(status.totalBytes) bytes in "
-                           + String(format: "%.1f s", seconds))
+                    let took = status.completedAfter.map { String(format: " in %.2f s", $0) } ?? ""
+                    let first = status.firstPieceAfter.map { String(format: " (first piece after %.2f s)", $0) } ?? ""
+                    report("\(metainfo.name): complete and verified, \(status.totalBytes) bytes\(took)\(first)")
                 }
             }
             if let completedAt, let seedFor, ContinuousClock.now - completedAt >= .milliseconds(Int64(seedFor * 1000)) {

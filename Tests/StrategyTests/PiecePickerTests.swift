@@ -95,6 +95,25 @@ import TestSupport
         #expect(noEndgame.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng).isEmpty)
     }
 
+    /// The client's hash check failed: the piece is wanted again, with its availability restored.
+    @Test mutating func aFailedPieceIsPickedAgain() {
+        var p = picker("3111")
+        let remote = bits("****")
+        var blocks = p.pick(from: remote, count: 4, isRequestedHere: { _ in false }, using: &rng)
+        #expect(blocks.allSatisfy { $0.piece == 1 || $0.piece == 2 || $0.piece == 3 })
+        let piece = Int(blocks[0].piece)
+        var receipt = PiecePicker.Receipt.duplicate
+        for b in blocks { receipt = p.blockReceived(b) }
+        #expect(receipt == .stored(completedPiece: piece, otherRequests: 0))
+        p.pieceFailed(piece, copiesInPeerSet: 2)  // one more peer got it meanwhile
+        #expect(!p.have.contains(piece))
+        #expect(p.availability.count(of: piece) == 2)
+        #expect(p.invariantViolations().isEmpty)
+        blocks = p.pick(from: bits(String(repeating: "-", count: piece) + "*" + String(repeating: "-", count: 3 - piece)),
+                        count: 4, isRequestedHere: { _ in false }, using: &rng)
+        #expect(blocks.map(\.piece) == Array(repeating: Int32(piece), count: 4))
+    }
+
     @Test mutating func lastPieceMayBeShorter() {
         let layout = PieceLayout(totalBytes: 100, pieceBytes: 64, blockBytes: 16)
         #expect(layout.pieceCount == 2 && layout.blockCount(ofPiece: 1) == 3 && layout.blockCount == 7)
