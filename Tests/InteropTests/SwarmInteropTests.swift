@@ -1,6 +1,8 @@
+import BitTorrentClient
 import Foundation
 import Testing
 import TestSupport
+import WireProtocol
 
 /// p2pclient in swarms with real BitTorrent clients on 127.0.0.1, with Debian's opentracker as the
 /// tracker: libtorrent (python3-libtorrent) and aria2. Every download is checked by SHA-256 against the
@@ -62,5 +64,75 @@ struct LoopbackSwarmTests {
             }.last ?? 0
         }
         #expect(uploaded.reduce(0, +) > 0, "\(uploaded)\n\(swarm.logs)")
+    }
+}
+
+/// The command line's promises: Ctrl-C tells the tracker, errors are one line with a status.
+@Suite(.serialized, .enabled(if: Interop.swarmToolsPresent || ProcessInfo.processInfo.environment["CI"] != nil))
+struct ClientCommandLineTests {
+    @Test func ctrlCStopsASeedAndTellsTheTracker() async throws {
+        let swarm = try LoopbackSwarm("sigint")
+        defer { swarm.stopAll() }
+        let (torrent, _) = try swarm.shareFile(bytes: 1_048_576, in: "seed")
+        let seed = try swarm.p2pclient("p2pclient-seed", ["seed", torrent.path, "--data", "seed"])
+        var port: UInt16?
+        for _ in 0..<100 where port == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            if let line = swarm.log("p2pclient-seed").split(separator: "\n").first(where: { $0.contains("listening on port ") }) {
+                port = UInt16(line.split(separator: " ").last ?? "")
+            }
+        }
+        let seedAddress = AnnounceReply.PeerAddress(host: "127.0.0.1", port: try #require(port, "\(swarm.logs)"))
+        let info = try Metainfo(bytes: Array(try Data(contentsOf: torrent)))
+        let tracker = TrackerClient(announceURL: swarm.trackerURL, timeout: 5)
+        func peersSeen(as id: String) async throws -> [AnnounceReply.PeerAddress] {
+            try await tracker.announce(AnnounceRequest(infoHash: info.infoHash, peerID: Array(id.utf8), port: 9, left: 1,
+                                                       event: .started)).peers
+        }
+        var seen: [AnnounceReply.PeerAddress] = []
+        for _ in 0..<50 where !seen.contains(seedAddress) {
+            seen = try await peersSeen(as: "-XX0001-aaaaaaaaaaaa")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(seen.contains(seedAddress), "the seed never reached the tracker\n\(swarm.logs)")
+
+        kill(seed.processIdentifier, SIGINT)
+        #expect(swarm.wait(seed, timeout: 10) == 0, "\(swarm.logs)")
+        #expect(swarm.log("p2pclient-seed").contains("interrupted; stopping"))
+        let after = try await peersSeen(as: "-XX0001-bbbbbbbbbbbb")
+        #expect(!after.contains(seedAddress), "the tracker still lists the seed after Ctrl-C: \(after)")
+    }
+
+    @Test func errorsAreOneLineWithAStatus() throws {
+        let dir = try scratchDirectory("p2pclient-errors")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func run(_ arguments: [String]) throws -> ProcessOutput {
+            try runProcess(LoopbackSwarm.p2pclient, arguments, in: dir, timeout: 60)
+        }
+        let missing = try run(["get", "missing.torrent", "-o", "out"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "p2pclient: missing.torrent: cannot read the file\n")
+
+        // A valid torrent whose tracker does not answer: three attempts, then one line and status 1.
+        try Data(repeating: 7, count: 40_000).write(to: dir.appendingPathComponent("x.bin"))
+        _ = try run(["create", "x.bin", "--tracker", "http://127.0.0.1:1/announce", "--piece-size", "16KiB", "-o", "x.torrent"])
+        let unreachable = try run(["get", "x.torrent", "-o", "out", "--port", "0", "--quiet"])
+        #expect(unreachable.status == 1)
+        #expect(unreachable.stderr.split(separator: "\n").last?.hasPrefix("p2pclient: tracker unreachable") == true,
+                "\(unreachable.stderr)")
+
+        let badRate = try run(["get", "x.torrent", "-o", "out", "--upload-limit", "fast"])
+        #expect(badRate.status == 2)
+        #expect(badRate.stderr == "p2pclient: --upload-limit fast is not a positive rate (examples: 2MiB/s, 500KiB/s, 16Mbps)\n")
+
+        try Data("not a folder".utf8).write(to: dir.appendingPathComponent("file"))
+        let badFolder = try run(["get", "x.torrent", "-o", "file"])
+        #expect(badFolder.status == 2)
+        #expect(badFolder.stderr == "p2pclient: file is not a folder\n")
+
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        let nothingToSeed = try run(["seed", "x.torrent", "--data", "empty"])
+        #expect(nothingToSeed.status == 1)
+        #expect(nothingToSeed.stderr == "p2pclient: empty holds 0 of the 3 pieces of x.bin; seed needs them all (get downloads the rest)\n")
     }
 }
