@@ -151,3 +151,93 @@ import Strategy
         await t.close()
     }
 }
+
+/// A raw TCP peer for the tests that must misbehave on purpose (blocking socket with a read timeout).
+final class RawPeer {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard ok == 0 else { throw CocoaError(.fileReadUnknown) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) } }
+
+    /// Exactly `count` bytes, or nil if the connection closed or nothing came for 5 s.
+    func read(_ count: Int) -> [UInt8]? {
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: count)
+        while out.count < count {
+            let n = recv(fd, &buffer, count - out.count, 0)
+            if n <= 0 { return nil }
+            out += buffer[0..<n]
+        }
+        return out
+    }
+
+    /// True once the other side has closed the connection (reads to the end, at most 5 s per read).
+    func closedByPeer() -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n == 0 { return true }
+            if n < 0 { return false }  // timed out: still open
+        }
+    }
+}
+
+extension SessionTests {
+    @Test func silentPeersGetKeepAlivesAndAreDroppedWhenIdle() async throws {
+        let t = try LocalTorrent(bytes: 262_144)
+        let (seed, address) = try await t.session("seed", holding: t.data) {
+            $0.keepAliveInterval = 500_000_000
+            $0.idleTimeout = 2_000_000_000
+        }
+        let peer = try RawPeer(port: address.port)
+        peer.send(Handshake(infoHash: t.metainfo.infoHash, peerID: Array("-RAW001-aaaaaaaaaaaa".utf8)).encoded)
+        #expect(peer.read(68).map { Array($0[28..<48]) } == t.metainfo.infoHash)
+        let bitfield = PeerMessage.bitfield(PieceBitfield(pieceCount: 4, full: true).wireBytes).encoded
+        #expect(peer.read(bitfield.count) == bitfield)
+        #expect(peer.read(4) == [0, 0, 0, 0], "no keep-alive within 5 s")  // we said nothing: it keeps the line open
+        #expect(peer.closedByPeer(), "an idle peer was not dropped")
+        #expect(await seed.status().peers == 0)
+        await t.close()
+    }
+
+    /// Hostile bytes cost the peer its connection, never the session: each case is a fresh connection.
+    @Test func hostileBytesCloseOnlyThatConnection() async throws {
+        let t = try LocalTorrent(bytes: 262_144)
+        let (seed, address) = try await t.session("seed", holding: t.data)
+        let handshake = Handshake(infoHash: t.metainfo.infoHash, peerID: Array("-RAW001-bbbbbbbbbbbb".utf8)).encoded
+        let cases: [(String, [UInt8])] = [
+            ("not BitTorrent", Array("GET / HTTP/1.1\r\n\r\n".utf8) + Array(repeating: 0, count: 60)),
+            ("another torrent", Handshake(infoHash: Array(repeating: 9, count: 20), peerID: Array(repeating: 1, count: 20)).encoded),
+            ("a 2 GiB frame", handshake + [0x7F, 0xFF, 0xFF, 0xFF, 7]),
+            ("a request out of range", handshake + PeerMessage.request(piece: 99, offset: 0, length: 16_384).encoded),
+            ("a 1 MiB request", handshake + PeerMessage.request(piece: 0, offset: 0, length: 1_048_576).encoded),
+            ("a bitfield with spare bits", handshake + PeerMessage.bitfield([0xFF]).encoded),
+        ]
+        for (name, bytes) in cases {
+            let peer = try RawPeer(port: address.port)
+            peer.send(bytes)
+            #expect(peer.closedByPeer(), "\(name): still connected")
+        }
+        // The session still serves a well-behaved peer.
+        let (leecher, _) = try await t.session("leecher", holding: nil)
+        leecher.addPeers([address])
+        #expect(await waitFor(leecher) { $0.isComplete }.isComplete)
+        #expect(await seed.status().failure == nil)
+        await t.close()
+    }
+}
