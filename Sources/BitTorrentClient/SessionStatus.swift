@@ -11,11 +11,11 @@ public struct SessionStatus: Sendable, Equatable {
     /// Blocks we already had (endgame duplicates) and pieces that failed their hash check.
     public var wastedBytes: Int64
     public var hashFailures: Int
-    /// Bytes per second since the previous snapshot.
+    /// Bytes per second over the last whole second.
     public var downloadRate: Double
     public var uploadRate: Double
-    /// Connections with a completed handshake; of them, how many sent us a block and how many received one
-    /// from us since the previous snapshot.
+    /// Connections with a completed handshake; how many peers sent us a block and how many received one
+    /// from us in the last whole second.
     public var peers: Int
     public var sendingToUs: Int
     public var receivingFromUs: Int

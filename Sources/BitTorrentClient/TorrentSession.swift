@@ -60,7 +60,9 @@ public final class TorrentSession: @unchecked Sendable {
     let createdAt: Int64
     var firstPieceAt: Int64?
     var completedAt: Int64?
-    var lastStatusAt: Int64
+    /// The last second's transfer figures, for the progress line (`sampleRates`, once a second).
+    var lastSampleAt: Int64
+    var recent = (down: 0.0, up: 0.0, sending: 0, receiving: 0)
     var closing = false
     var serverChannel: Channel?
     var timers: [RepeatedTask] = []
@@ -81,7 +83,7 @@ public final class TorrentSession: @unchecked Sendable {
         seedChoker = SeedChoker(algorithm: configuration.seedChoker, settings: configuration.choke)
         let now = Self.clock()
         windowStart = now
-        lastStatusAt = now
+        lastSampleAt = now
         createdAt = now
         uploadBucket = configuration.uploadLimit.map { TokenBucket(rate: $0, now: now) }
         downloadBucket = configuration.downloadLimit.map { TokenBucket(rate: $0, now: now) }
@@ -485,9 +487,10 @@ public final class TorrentSession: @unchecked Sendable {
 
     // MARK: Timers
 
-    /// Once a second: handshake and idle timeouts, keep-alives, more peers.
+    /// Once a second: rates for the progress line, handshake and idle timeouts, keep-alives, more peers.
     func housekeeping() {
         guard !closing else { return }
+        sampleRates()
         let now = Self.clock()
         for c in connections {
             if !c.handshakeDone, now - c.connectedAt > configuration.handshakeTimeout {
@@ -530,7 +533,8 @@ public final class TorrentSession: @unchecked Sendable {
             .whenFailure { [self] error in
                 halfOpen.remove(peer)
                 retryAt[peer] = Self.clock() + configuration.reconnectDelay
-                log("cannot connect to \(peer): \(error)")
+                let reason = (error as? NIOConnectionError)?.connectionErrors.first.map { "\($0.error)" } ?? "\(error)"
+                log("cannot connect to \(peer): \(reason)")
             }
     }
 
@@ -540,13 +544,13 @@ public final class TorrentSession: @unchecked Sendable {
         log("error: \(message)")
     }
 
-    func snapshot() -> SessionStatus {
+    /// The transfers since the last sample: rates, and how many peers sent to us and received from us.
+    func sampleRates() {
         let now = Self.clock()
-        let seconds = max(1e-3, Double(now - lastStatusAt) / 1e9)
-        lastStatusAt = now
-        var down: Int64 = 0, up: Int64 = 0, sending = 0, receiving = 0, peers = 0
-        for c in connections where c.handshakeDone {
-            peers += 1
+        let seconds = max(1e-3, Double(now - lastSampleAt) / 1e9)
+        lastSampleAt = now
+        var down: Int64 = 0, up: Int64 = 0, sending = 0, receiving = 0
+        for c in connections {
             down += c.tickReceived
             up += c.tickSent
             if c.tickReceived > 0 { sending += 1 }
@@ -554,12 +558,16 @@ public final class TorrentSession: @unchecked Sendable {
             c.tickReceived = 0
             c.tickSent = 0
         }
+        recent = (Double(down) / seconds, Double(up) / seconds, sending, receiving)
+    }
+
+    func snapshot() -> SessionStatus {
         let bytesHave = picker.have.pieces.reduce(Int64(0)) { $0 + Int64(layout.bytes(ofPiece: $1)) }
         return SessionStatus(
             pieceCount: layout.pieceCount, piecesHave: picker.have.count, totalBytes: layout.totalBytes, bytesHave: bytesHave,
             downloadedBytes: downloaded, uploadedBytes: uploaded, wastedBytes: wasted, hashFailures: hashFailures,
-            downloadRate: Double(down) / seconds, uploadRate: Double(up) / seconds, peers: peers, sendingToUs: sending,
-            receivingFromUs: receiving, isComplete: picker.isComplete, failure: failure,
+            downloadRate: recent.down, uploadRate: recent.up, peers: connections.filter(\.handshakeDone).count,
+            sendingToUs: recent.sending, receivingFromUs: recent.receiving, isComplete: picker.isComplete, failure: failure,
             firstPieceAfter: firstPieceAt.map { Double($0 - createdAt) / 1e9 },
             completedAfter: completedAt.map { Double($0 - createdAt) / 1e9 })
     }

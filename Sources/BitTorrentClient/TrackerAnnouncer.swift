@@ -71,6 +71,7 @@ public struct TrackerAnnouncer: Sendable {
                 let few = await session.status().peers < lowPeers
                 next = ContinuousClock.now + .seconds(few ? min(interval, 15) : interval)
             } catch {
+                if Task.isCancelled { return }  // shutting down: the announce was cut short, not refused
                 let delay = backoff.nextDelay()
                 report("\(error); trying again in \(delay / 1_000_000_000) s")
                 next = ContinuousClock.now + .nanoseconds(delay)

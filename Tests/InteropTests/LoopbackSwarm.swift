@@ -15,6 +15,7 @@ final class LoopbackSwarm {
         .appendingPathComponent("Scripts/libtorrent_peer.py")
     static let p2pclient = builtProduct("p2pclient")
     static let aria2 = URL(fileURLWithPath: "/usr/bin/aria2c")
+    static let transmissionCLI = URL(fileURLWithPath: "/usr/bin/transmission-cli")
 
     init(_ name: String) throws {
         dir = try scratchDirectory("swarm-\(name)")
@@ -95,6 +96,27 @@ final class LoopbackSwarm {
             "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--listen-port=\(try freePort())",
             "--console-log-level=warn", "--summary-interval=0", "--bt-stop-timeout=150", torrent.path,
         ])
+    }
+
+    /// transmission-cli as a leecher that goes on seeding (it never exits by itself). DHT and port
+    /// mapping cannot be switched off on its command line; without a network they find nothing.
+    @discardableResult
+    func transmission(_ name: String, torrent: URL, folder: String) throws -> Process {
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        return try start(name, Self.transmissionCLI, [
+            "-w", dir.appendingPathComponent(folder).path, "-g", dir.appendingPathComponent(name + "-config").path,
+            "-p", "\(try freePort())", "-M", "-B", "-D", "-U", torrent.path,
+        ])
+    }
+
+    /// Polls until the file at `relativePath` has the SHA-256 `expected`; false after `timeout` seconds.
+    func waitForFile(_ relativePath: String, sha256 expected: String?, timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let expected, sha256(relativePath) == expected { return true }
+            usleep(500_000)
+        }
+        return false
     }
 
     /// The exit status, or nil if the process is still running after `timeout` seconds.

@@ -41,6 +41,26 @@ struct LoopbackSwarmTests {
         #expect(swarm.sha256("aria2/payload.bin") == swarm.sha256("seed/payload.bin"))
     }
 
+    /// Transmission (transmission-cli) seeds to p2pclient, then a second Transmission downloads from that
+    /// p2pclient. Two Transmissions, because Transmission knows peers by IP address: every peer here is
+    /// 127.0.0.1, so once one of them is a seed, a seeding Transmission takes any newcomer for it.
+    @Test func transmissionSeedsToP2pclientAndDownloadsFromIt() throws {
+        let swarm = try LoopbackSwarm("transmission")
+        defer { swarm.stopAll() }
+        let (torrent, _) = try swarm.shareFile(bytes: Self.size, in: "seed")
+        let original = swarm.sha256("seed/payload.bin")
+        let seeder = try swarm.transmission("transmission-seed", torrent: torrent, folder: "seed")
+        let get = try swarm.p2pclient("p2pclient", ["get", torrent.path, "-o", "p2pclient", "--seed-for", "300"])
+        #expect(swarm.waitForFile("p2pclient/payload.bin", sha256: original, timeout: 120),
+                "p2pclient did not get the file from transmission\n\(swarm.logs)")
+        kill(seeder.processIdentifier, SIGTERM)
+        _ = swarm.wait(seeder, timeout: 10)
+        try swarm.transmission("transmission-get", torrent: torrent, folder: "transmission")
+        #expect(swarm.waitForFile("transmission/payload.bin", sha256: original, timeout: 120),
+                "transmission did not get the file from p2pclient\n\(swarm.logs)")
+        #expect(get.isRunning)
+    }
+
     /// One libtorrent seed, two p2pclients and one aria2 leecher. The seed's upload is limited, so the
     /// leechers also trade among themselves; the p2pclients keep seeding for a while after completing.
     @Test func aMixedSwarmFinishes() throws {

@@ -71,7 +71,7 @@ enum Interop {
     }
 
     static var swarmToolsPresent: Bool {
-        ["/usr/bin/opentracker", "/usr/bin/aria2c"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/bin/opentracker", "/usr/bin/aria2c", "/usr/bin/transmission-cli"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
             && libtorrentPresent
     }
 
