@@ -77,7 +77,7 @@ import Strategy
     }
 
     /// Polls until `condition` holds or `seconds` pass; returns the last status.
-    func waitFor(_ session: TorrentSession, seconds: Double = 30,
+    func waitFor(_ session: TorrentSession, seconds: Double = 90,
                  _ condition: (SessionStatus) -> Bool) async -> SessionStatus {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         var status = await session.status()

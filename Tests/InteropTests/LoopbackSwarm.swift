@@ -110,19 +110,20 @@ final class LoopbackSwarm {
     }
 
     /// Polls until the file at `relativePath` has the SHA-256 `expected`; false after `timeout` seconds.
-    func waitForFile(_ relativePath: String, sha256 expected: String?, timeout: Double) -> Bool {
+    func waitForFile(_ relativePath: String, sha256 expected: String?, timeout: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let expected, sha256(relativePath) == expected { return true }
-            usleep(500_000)
+            try? await Task.sleep(for: .milliseconds(500))
         }
         return false
     }
 
-    /// The exit status, or nil if the process is still running after `timeout` seconds.
-    func wait(_ process: Process, timeout: Double) -> Int32? {
+    /// The exit status, or nil if the process is still running after `timeout` seconds. Polls with
+    /// `Task.sleep`, so a long wait does not hold one of the test runner's few threads.
+    func wait(_ process: Process, timeout: Double) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { usleep(100_000) }
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
@@ -158,24 +159,29 @@ struct SwarmError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A TCP port free on 127.0.0.1 right now (the kernel's choice).
+/// A TCP port free on 127.0.0.1 right now, below Linux's ephemeral range (32768-60999): the kernel never
+/// hands such a port to another process's `bind(0)` or outgoing connection between our check and the
+/// tool's own bind (it once did, and a tracker's port went to a BitTorrent peer of a parallel test).
 func freePort() throws -> Int {
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000, using: &rng)
+        if canBind(port: port) { return port }
+    }
+    throw SwarmError("no free port found in 20000-31999")
+}
+
+func canBind(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw SwarmError("socket() failed") }
+    guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa -> Int32 in
-            guard bind(fd, sa, length) == 0 else { return -1 }
-            return getsockname(fd, sa, &length)
-        }
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound == 0 else { throw SwarmError("cannot bind a port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 func canConnect(port: Int) -> Bool {

@@ -11,59 +11,59 @@ import WireProtocol
 struct LoopbackSwarmTests {
     static let size = 20 * 1_048_576
 
-    @Test func downloadsFromALibtorrentSeeder() throws {
+    @Test func downloadsFromALibtorrentSeeder() async throws {
         let swarm = try LoopbackSwarm("lt-seeds")
         defer { swarm.stopAll() }
         let (torrent, file) = try swarm.shareFile(bytes: Self.size, in: "seed")
         try swarm.libtorrent("libtorrent-seed", "seed", torrent: torrent, folder: "seed")
         let get = try swarm.p2pclient("p2pclient-get", ["get", torrent.path, "-o", "p2pclient"])
-        #expect(swarm.wait(get, timeout: 120) == 0, "\(swarm.logs)")
+        #expect(await swarm.wait(get, timeout: 120) == 0, "\(swarm.logs)")
         #expect(swarm.sha256("p2pclient/payload.bin") == swarm.sha256("seed/\(file.lastPathComponent)"))
     }
 
-    @Test func libtorrentDownloadsFromP2pclient() throws {
+    @Test func libtorrentDownloadsFromP2pclient() async throws {
         let swarm = try LoopbackSwarm("p2pclient-seeds-lt")
         defer { swarm.stopAll() }
         let (torrent, _) = try swarm.shareFile(bytes: Self.size, in: "seed")
         try swarm.p2pclient("p2pclient-seed", ["seed", torrent.path, "--data", "seed"])
         let get = try swarm.libtorrent("libtorrent-get", "get", torrent: torrent, folder: "libtorrent", timeout: 120)
-        #expect(swarm.wait(get, timeout: 130) == 0, "\(swarm.logs)")
+        #expect(await swarm.wait(get, timeout: 130) == 0, "\(swarm.logs)")
         #expect(swarm.sha256("libtorrent/payload.bin") == swarm.sha256("seed/payload.bin"))
     }
 
-    @Test func aria2DownloadsFromP2pclient() throws {
+    @Test func aria2DownloadsFromP2pclient() async throws {
         let swarm = try LoopbackSwarm("p2pclient-seeds-aria2")
         defer { swarm.stopAll() }
         let (torrent, _) = try swarm.shareFile(bytes: Self.size, in: "seed")
         try swarm.p2pclient("p2pclient-seed", ["seed", torrent.path, "--data", "seed"])
         let get = try swarm.aria2("aria2-get", torrent: torrent, folder: "aria2")
-        #expect(swarm.wait(get, timeout: 130) == 0, "\(swarm.logs)")
+        #expect(await swarm.wait(get, timeout: 130) == 0, "\(swarm.logs)")
         #expect(swarm.sha256("aria2/payload.bin") == swarm.sha256("seed/payload.bin"))
     }
 
     /// Transmission (transmission-cli) seeds to p2pclient, then a second Transmission downloads from that
     /// p2pclient. Two Transmissions, because Transmission knows peers by IP address: every peer here is
     /// 127.0.0.1, so once one of them is a seed, a seeding Transmission takes any newcomer for it.
-    @Test func transmissionSeedsToP2pclientAndDownloadsFromIt() throws {
+    @Test func transmissionSeedsToP2pclientAndDownloadsFromIt() async throws {
         let swarm = try LoopbackSwarm("transmission")
         defer { swarm.stopAll() }
         let (torrent, _) = try swarm.shareFile(bytes: Self.size, in: "seed")
         let original = swarm.sha256("seed/payload.bin")
         let seeder = try swarm.transmission("transmission-seed", torrent: torrent, folder: "seed")
         let get = try swarm.p2pclient("p2pclient", ["get", torrent.path, "-o", "p2pclient", "--seed-for", "300"])
-        #expect(swarm.waitForFile("p2pclient/payload.bin", sha256: original, timeout: 120),
+        #expect(await swarm.waitForFile("p2pclient/payload.bin", sha256: original, timeout: 120),
                 "p2pclient did not get the file from transmission\n\(swarm.logs)")
         kill(seeder.processIdentifier, SIGTERM)
-        _ = swarm.wait(seeder, timeout: 10)
+        _ = await swarm.wait(seeder, timeout: 10)
         try swarm.transmission("transmission-get", torrent: torrent, folder: "transmission")
-        #expect(swarm.waitForFile("transmission/payload.bin", sha256: original, timeout: 120),
+        #expect(await swarm.waitForFile("transmission/payload.bin", sha256: original, timeout: 120),
                 "transmission did not get the file from p2pclient\n\(swarm.logs)")
         #expect(get.isRunning)
     }
 
     /// One libtorrent seed, two p2pclients and one aria2 leecher. The seed's upload is limited, so the
     /// leechers also trade among themselves; the p2pclients keep seeding for a while after completing.
-    @Test func aMixedSwarmFinishes() throws {
+    @Test func aMixedSwarmFinishes() async throws {
         let swarm = try LoopbackSwarm("mixed")
         defer { swarm.stopAll() }
         let (torrent, _) = try swarm.shareFile(bytes: Self.size, in: "seed")
@@ -72,7 +72,7 @@ struct LoopbackSwarmTests {
         let b = try swarm.p2pclient("p2pclient-b", ["get", torrent.path, "-o", "b", "--seed-for", "20"])
         let c = try swarm.aria2("aria2", torrent: torrent, folder: "c")
         for (name, process) in [("p2pclient a", a), ("p2pclient b", b), ("aria2", c)] {
-            #expect(swarm.wait(process, timeout: 150) == 0, "\(name) did not finish\n\(swarm.logs)")
+            #expect(await swarm.wait(process, timeout: 150) == 0, "\(name) did not finish\n\(swarm.logs)")
         }
         let original = swarm.sha256("seed/payload.bin")
         for folder in ["a", "b", "c"] { #expect(swarm.sha256("\(folder)/payload.bin") == original, "\(folder)") }
@@ -117,13 +117,13 @@ struct ClientCommandLineTests {
         #expect(seen.contains(seedAddress), "the seed never reached the tracker\n\(swarm.logs)")
 
         kill(seed.processIdentifier, SIGINT)
-        #expect(swarm.wait(seed, timeout: 10) == 0, "\(swarm.logs)")
+        #expect(await swarm.wait(seed, timeout: 10) == 0, "\(swarm.logs)")
         #expect(swarm.log("p2pclient-seed").contains("interrupted; stopping"))
         let after = try await peersSeen(as: "-XX0001-bbbbbbbbbbbb")
         #expect(!after.contains(seedAddress), "the tracker still lists the seed after Ctrl-C: \(after)")
     }
 
-    @Test func errorsAreOneLineWithAStatus() throws {
+    @Test func errorsAreOneLineWithAStatus() async throws {
         let dir = try scratchDirectory("p2pclient-errors")
         defer { try? FileManager.default.removeItem(at: dir) }
         func run(_ arguments: [String]) throws -> ProcessOutput {

@@ -15,7 +15,7 @@ struct TrackerInteropTests {
         // Debian's opentracker only tracks whitelisted info-hashes; it chroots to -d, so -w is relative to it.
         try (infoHash.map { String(format: "%02x", $0) }.joined() + "\n").write(
             to: dir.appendingPathComponent("whitelist"), atomically: true, encoding: .utf8)
-        let port = 20_000 + Int(getpid() % 20_000)
+        let port = try freePort()
         let tracker = Process()
         tracker.executableURL = URL(fileURLWithPath: "/usr/bin/opentracker")
         tracker.arguments = ["-i", "127.0.0.1", "-p", "\(port)", "-P", "\(port)", "-d", dir.path, "-w", "whitelist"]
