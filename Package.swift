@@ -8,7 +8,7 @@
 //   Simulator         turns a Scenario into a run of the engine and writes results
 //   SimulationEngine  clock, event queue, flow-level network model, rate meters; knows no scenario
 //   ScenarioModel     the scenario file: JSON parsing, units, validation with JSON paths, analytic bounds
-//   Strategy          pure BitTorrent strategies (bitfield, availability, picker, chokers, pipeline); no I/O, no clock
+//   Strategy          pure BitTorrent strategies (bitfield, availability, picker, chokers and their rounds, pipeline); no I/O, no clock
 //   WireProtocol      BitTorrent formats as pure codecs: bencode, metainfo and info-hash, handshake, messages
 //   BitTorrentClient  the real client's contact with the world: storage, tracker, SwiftNIO peer connections
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions

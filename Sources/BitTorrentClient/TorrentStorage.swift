@@ -1,6 +1,7 @@
-// BitTorrentClient: the parts of p2pclient that touch the outside world: storage on disk now; the tracker
-// client and the SwiftNIO peer connections next. Decisions (what to request, whom to unchoke) are never
-// made here: they come from the Strategy module, the same types the simulator's peers use.
+// BitTorrentClient: the parts of p2pclient that touch the outside world: storage on disk, the tracker
+// client, the SwiftNIO peer connections (TorrentSession) and rate limits. Decisions (what to request,
+// whom to unchoke) are never made here: they come from the Strategy module, the same types the
+// simulator's peers use. Must not know the simulator or the scenario model.
 import Crypto
 import Foundation
 import Strategy

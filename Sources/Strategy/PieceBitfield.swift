@@ -1,7 +1,8 @@
-// Strategy: pure BitTorrent strategies shared by the simulator and the real client.
-// Owns the piece bitfield now; the piece picker and the chokers join it. Takes plain values (snapshots,
-// `now` as a number, a random generator passed in) and returns decisions. Must never import Foundation,
-// the engine, the scenario model or any I/O: both the simulator and p2pclient link it.
+// Strategy: pure BitTorrent strategies shared by the simulator and the real client (p2pclient).
+// Owns the piece bitfield and availability, the piece picker, the chokers and their rounds, and the
+// request pipeline. Takes plain values (snapshots, `now` as a number, a random generator passed in) and
+// returns decisions. Must never import Foundation, the engine, the scenario model or any I/O: both the
+// simulator and p2pclient link it.
 
 /// Which pieces a peer has: a fixed-size set of piece indices with a count.
 ///

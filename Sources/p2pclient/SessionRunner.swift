@@ -72,6 +72,9 @@ struct SessionRunner {
         let progress = ProgressLine(name: metainfo.name, quiet: options.quiet)
         var status = await session.status()
         var completedAt: ContinuousClock.Instant? = status.isComplete ? .now : nil
+        if downloading, status.isComplete {
+            report("\(metainfo.name): already complete and verified, \(status.totalBytes) bytes")
+        }
         var exitCode: Int32 = 0
         while true {
             try? await Task.sleep(for: .milliseconds(250))
