@@ -23,12 +23,16 @@ public struct ClientConfiguration: Sendable {
     /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks, at most 500 (the simulator's
     /// `request_queue_time: "3 s"`).
     public var pipeline = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 500)
-    /// Most requests from one peer queued for sending (libtorrent: 500); more are ignored.
-    public var maxQueuedRequests = 500
+    /// Most requests from one peer waiting to be sent (128 MiB of blocks, a few hundred kilobytes of
+    /// memory); a peer that queues more is disconnected. Ignoring requests instead would leave the peer
+    /// waiting for them (Transmission keeps more than libtorrent's 500 outstanding).
+    public var maxQueuedRequests = 8192
     /// Nanoseconds: a peer that has not completed its handshake by then is dropped.
     public var handshakeTimeout: Int64 = 10_000_000_000
     /// A peer that sends nothing for this long is dropped (BEP 3 suggests two minutes).
     public var idleTimeout: Int64 = 180_000_000_000
+    /// A peer that sends none of the blocks we requested for this long has them requested elsewhere.
+    public var requestTimeout: Int64 = 60_000_000_000
     /// We send a keep-alive after this long without sending anything.
     public var keepAliveInterval: Int64 = 60_000_000_000
     /// Wait before trying an address again after a failed connection.

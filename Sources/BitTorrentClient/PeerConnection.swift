@@ -20,6 +20,8 @@ final class PeerConnection {
     var lastSentAt: Int64
     var lastBlockAt: Int64?
     var unchokedAt: Int64?
+    /// When the peer last unchoked us.
+    var unchokedUsAt: Int64?
     /// Payload bytes over the current and the previous rechoke period: the chokers' rolling 20 s.
     var receivedNow: Int64 = 0, receivedBefore: Int64 = 0
     var sentNow: Int64 = 0, sentBefore: Int64 = 0
@@ -29,6 +31,13 @@ final class PeerConnection {
     /// requests made before a choke are void (BEP 3).
     var serveQueue: Deque<ServeRequest> = []
     var readPaused = false
+    /// Written to since the last flush (flushes happen once per event-loop turn, never mid-decision).
+    var needsFlush = false
+    /// The pieces of this peer counted in the picker's availability: what `peerLeft` must take back.
+    var counted: PieceBitfield
+    /// It let our requests sit for `requestTimeout`: they went back to the picker, and until it sends a
+    /// block it gets one request at a time (libtorrent's snubbed peers).
+    var snubbed = false
 
     init(id: Int, channel: Channel, dialled: AnnounceReply.PeerAddress?, layout: PieceLayout, infoHash: [UInt8], now: Int64) {
         self.id = id
@@ -36,6 +45,7 @@ final class PeerConnection {
         self.dialled = dialled
         remoteDescription = dialled?.description ?? channel.remoteAddress.map { "\($0)" } ?? "peer \(id)"
         machine = PeerConnectionStateMachine(layout: layout, infoHash: infoHash)
+        counted = PieceBitfield(pieceCount: layout.pieceCount)
         connectedAt = now
         lastReceivedAt = now
         lastSentAt = now
@@ -49,10 +59,11 @@ final class PeerConnection {
         var length: Int
     }
 
-    /// Queues a message on the channel (flushed by the caller).
+    /// Queues a message on the channel; the session flushes at the end of the event-loop turn.
     func write(_ message: PeerMessage, now: Int64) {
         guard !isGone else { return }
         channel.write(ByteBuffer(bytes: message.encoded), promise: nil)
+        needsFlush = true
         lastSentAt = now
     }
 

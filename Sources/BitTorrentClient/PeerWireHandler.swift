@@ -59,6 +59,12 @@ final class PeerWireHandler: ChannelInboundHandler {
         session.flush(connection)
     }
 
+    /// The socket can take more: blocks waiting for it may go.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { session.pumpUploads() }
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if let connection { session.drop(connection, because: "connection closed by the peer") }
         context.fireChannelInactive()

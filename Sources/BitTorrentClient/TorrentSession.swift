@@ -38,11 +38,15 @@ public final class TorrentSession: @unchecked Sendable {
 
     // Peers to dial.
     var knownPeers: [AnnounceReply.PeerAddress] = []
+    var knownPeerSet: Set<AnnounceReply.PeerAddress> = []
     var halfOpen: Set<AnnounceReply.PeerAddress> = []
     var retryAt: [AnnounceReply.PeerAddress: Int64] = [:]
     var peerIDAt: [AnnounceReply.PeerAddress: [UInt8]] = [:]
     var bannedAddresses: Set<AnnounceReply.PeerAddress> = []
     var bannedPeerIDs: Set<[UInt8]> = []
+    /// Pieces that failed their hash with this peer among several senders: a second strike bans it.
+    var strikes: [[UInt8]: Int] = [:]
+    var flushScheduled = false
 
     // Rate limits; the connection whose queued request is served next.
     var uploadBucket: TokenBucket?
@@ -89,6 +93,11 @@ public final class TorrentSession: @unchecked Sendable {
         downloadBucket = configuration.downloadLimit.map { TokenBucket(rate: $0, now: now) }
     }
 
+    /// Blocks waiting in a connection's write buffer: up to 1 MiB (64 blocks) before we stop serving it,
+    /// resuming below 256 KiB. Enough to keep a fast local link busy between event-loop turns, and a bound
+    /// on what a peer that stops reading can make us hold.
+    static let writeBuffer = ChannelOptions.Types.WriteBufferWaterMark(low: 262_144, high: 1_048_576)
+
     /// Nanoseconds on a monotonic clock: the session's time for the chokers and timeouts.
     static func clock() -> Int64 { Int64(NIODeadline.now().uptimeNanoseconds) }
 
@@ -98,6 +107,7 @@ public final class TorrentSession: @unchecked Sendable {
     public func start() async throws -> Int {
         let channel = try await ServerBootstrap(group: eventLoop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: Self.writeBuffer)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(PeerWireHandler(session: self, dialled: nil))
@@ -120,7 +130,7 @@ public final class TorrentSession: @unchecked Sendable {
     /// Peers to connect to (from the tracker, or given on the command line).
     public func addPeers(_ peers: [AnnounceReply.PeerAddress]) {
         eventLoop.execute { [self] in
-            for peer in peers where !knownPeers.contains(peer) { knownPeers.append(peer) }
+            for peer in peers where knownPeerSet.insert(peer).inserted { knownPeers.append(peer) }
             connectMore()
         }
     }
@@ -157,8 +167,10 @@ public final class TorrentSession: @unchecked Sendable {
                                         infoHash: metainfo.infoHash, now: now)
         nextConnectionID += 1
         connections.append(connection)
-        channel.writeAndFlush(ByteBuffer(bytes: Handshake(infoHash: metainfo.infoHash, peerID: configuration.peerID).encoded),
-                              promise: nil)
+        channel.write(ByteBuffer(bytes: Handshake(infoHash: metainfo.infoHash, peerID: configuration.peerID).encoded),
+                      promise: nil)
+        connection.needsFlush = true
+        flush(connection)
         return connection
     }
 
@@ -171,9 +183,9 @@ public final class TorrentSession: @unchecked Sendable {
         }
         if bannedPeerIDs.contains(handshake.peerID) { return drop(c, because: "banned peer") }
         // Two connections to one peer (each side dialled the other): both sides keep the one dialled by the
-        // smaller peer id, so they agree without talking.
+        // greater peer id, as libtorrent does, so they agree without talking.
         if let other = connections.first(where: { $0 !== c && $0.peerID == handshake.peerID }) {
-            let keepOther = (other.dialled != nil) == (configuration.peerID.lexicographicallyPrecedes(handshake.peerID))
+            let keepOther = (other.dialled != nil) == handshake.peerID.lexicographicallyPrecedes(configuration.peerID)
             if let d = c.dialled ?? other.dialled { peerIDAt[d] = handshake.peerID }
             if keepOther { return drop(c, because: "already connected") }
             drop(other, because: "already connected")
@@ -200,7 +212,10 @@ public final class TorrentSession: @unchecked Sendable {
                 rechoke(periodic: false)
             }
         }
-        if wasChoking, !c.machine.peerChoking { fill(c) }
+        if wasChoking, !c.machine.peerChoking {
+            c.unchokedUsAt = Self.clock()
+            fill(c)
+        }
     }
 
     /// Carries out the state machine's actions for one connection.
@@ -217,10 +232,16 @@ public final class TorrentSession: @unchecked Sendable {
                     return drop(c, because: "both are seeds")
                 }
                 picker.peerJoined(with: pieces)
+                c.counted = pieces
                 updateInterest(c)
             case .peerGotPiece(let piece):
                 picker.peerGotPiece(piece)
-                if !c.machine.amInterested, !picker.have.contains(piece) { updateInterest(c) }
+                c.counted.insert(piece)
+                if picker.isComplete, c.counted.isComplete {
+                    if let d = c.dialled { retryAt[d] = .max }
+                    return drop(c, because: "both are seeds")
+                }
+                if !picker.have.contains(piece) { updateInterest(c) }  // new requests, not only new interest
             case .received(let block, let bytes):
                 blockArrived(block, bytes, from: c, now: now)
             case .requestsDropped(let blocks):
@@ -245,7 +266,7 @@ public final class TorrentSession: @unchecked Sendable {
         connections.removeAll { $0 === c }
         if c.handshakeDone {
             log("dropped \(c.remoteDescription): \(reason)")
-            picker.peerLeft(with: c.machine.peerHave)
+            picker.peerLeft(with: c.counted)
         }
         if !picker.isComplete { for block in c.machine.outstanding { picker.requestDropped(block) } }
         if let d = c.dialled { retryAt[d] = max(retryAt[d] ?? 0, Self.clock() + configuration.reconnectDelay) }
@@ -257,12 +278,22 @@ public final class TorrentSession: @unchecked Sendable {
         for other in connections { fill(other) }
     }
 
+    /// Flushes are deferred to the end of the event-loop turn: a flush that fails makes NIO read and close
+    /// the channel at once, and that must never happen in the middle of a decision.
     func flush(_ c: PeerConnection) {
-        if !c.isGone { c.channel.flush() }
+        guard c.needsFlush, !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            for c in connections where c.needsFlush {
+                c.needsFlush = false
+                c.channel.flush()
+            }
+        }
     }
 
     func flushAll() {
-        for c in connections { c.channel.flush() }
+        for c in connections where c.needsFlush { return flush(c) }
     }
 
     // MARK: Interest and requests
@@ -280,8 +311,8 @@ public final class TorrentSession: @unchecked Sendable {
         let now = Self.clock()
         let elapsed = Double(max(1_000_000, now - max(windowStart - configuration.choke.rechokeInterval, c.connectedAt))) / 1e9
         let rate = Double(c.receivedNow + c.receivedBefore) / elapsed
-        let room = configuration.pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
-            - c.machine.outstanding.count
+        let depth = c.snubbed ? 1 : configuration.pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
+        let room = depth - c.machine.outstanding.count
         guard room > 0 else { return }
         let outstanding = c.machine.outstanding
         let blocks = picker.pick(from: c.machine.peerHave, count: room, isRequestedHere: { outstanding.contains($0) },
@@ -299,6 +330,7 @@ public final class TorrentSession: @unchecked Sendable {
     func blockArrived(_ block: BlockRef, _ bytes: [UInt8], from c: PeerConnection, now: Int64) {
         let n = Int64(bytes.count)
         c.lastBlockAt = now
+        c.snubbed = false
         c.receivedNow += n
         c.tickReceived += n
         downloaded += n
@@ -330,15 +362,23 @@ public final class TorrentSession: @unchecked Sendable {
     /// Every block of `piece` is on disk: check its hash, then announce it or fetch it again.
     func pieceCompleted(_ piece: Int) {
         let senders = contributors.removeValue(forKey: piece) ?? []
-        guard storage.verify(piece: piece) else {
+        let verified: Bool
+        do { verified = try storage.check(piece: piece) } catch { return fail("\(error)") }
+        guard verified else {
             hashFailures += 1
             wasted += Int64(layout.bytes(ofPiece: piece))
-            let copies = connections.filter { $0.handshakeDone && $0.machine.peerHave.contains(piece) }.count
+            let copies = connections.filter { $0.counted.contains(piece) }.count
             picker.pieceFailed(piece, copiesInPeerSet: copies)
+            // A sole sender is surely the culprit; among several, one bad block must not get honest peers
+            // banned, so each gets a strike and a second one bans it.
             for c in connections where senders.contains(c.id) {
-                if let d = c.dialled { bannedAddresses.insert(d) }
-                if let id = c.peerID { bannedPeerIDs.insert(id) }
-                drop(c, because: "sent piece \(piece), which failed its hash check")
+                guard let id = c.peerID else { continue }
+                strikes[id, default: 0] += 1
+                if senders.count == 1 || strikes[id, default: 0] >= 2 {
+                    if let d = c.dialled { bannedAddresses.insert(d) }
+                    bannedPeerIDs.insert(id)
+                    drop(c, because: "sent piece \(piece), which failed its hash check")
+                }
             }
             for c in connections { updateInterest(c) }
             return
@@ -352,7 +392,10 @@ public final class TorrentSession: @unchecked Sendable {
             for c in connections {
                 for block in c.machine.outstanding { execute(c.machine.cancel(block), on: c) }
             }
-            for c in connections where c.machine.peerHave.isComplete { drop(c, because: "both are seeds") }
+            for c in connections where c.counted.isComplete {
+                if let d = c.dialled { retryAt[d] = .max }
+                drop(c, because: "both are seeds")
+            }
         }
         for c in connections { updateInterest(c) }
         flushAll()
@@ -411,7 +454,12 @@ public final class TorrentSession: @unchecked Sendable {
     // MARK: Serving, with the upload limit
 
     func queueServe(_ c: PeerConnection, piece: Int, offset: Int, length: Int) {
-        guard picker.have.contains(piece), c.serveQueue.count < configuration.maxQueuedRequests else { return }
+        guard picker.have.contains(piece) else { return }
+        // A request silently ignored would leave the peer waiting for it; a peer that queues this many
+        // is abusive, and is told so by closing.
+        guard c.serveQueue.count < configuration.maxQueuedRequests else {
+            return drop(c, because: "more than \(configuration.maxQueuedRequests) requests queued")
+        }
         c.serveQueue.append(PeerConnection.ServeRequest(piece: piece, offset: offset, length: length))
         pumpUploads()
     }
@@ -425,7 +473,9 @@ public final class TorrentSession: @unchecked Sendable {
         while idle < connections.count {
             if uploadTurn >= connections.count { uploadTurn = 0 }
             let c = connections[uploadTurn]
-            guard let request = c.serveQueue.first, !c.machine.amChoking else {
+            // A peer that does not read gets nothing more until its socket drains (NIO's write buffer
+            // watermarks), so no peer can make us buffer without bound.
+            guard let request = c.serveQueue.first, !c.machine.amChoking, c.channel.isWritable else {
                 uploadTurn += 1
                 idle += 1
                 continue
@@ -442,7 +492,7 @@ public final class TorrentSession: @unchecked Sendable {
             }
             c.serveQueue.removeFirst()
             c.write(.piece(piece: UInt32(request.piece), offset: UInt32(request.offset), block: bytes), now: now)
-            c.channel.flush()
+            flush(c)
             let n = Int64(request.length)
             c.sentNow += n
             c.tickSent += n
@@ -495,14 +545,33 @@ public final class TorrentSession: @unchecked Sendable {
         for c in connections {
             if !c.handshakeDone, now - c.connectedAt > configuration.handshakeTimeout {
                 drop(c, because: "no handshake")
-            } else if now - c.lastReceivedAt > configuration.idleTimeout {
+            } else if !c.readPaused, now - c.lastReceivedAt > configuration.idleTimeout {
                 drop(c, because: "idle for \(configuration.idleTimeout / 1_000_000_000) s")
-            } else if c.handshakeDone, now - c.lastSentAt > configuration.keepAliveInterval {
-                c.write(.keepAlive, now: now)
-                c.channel.flush()
+            } else if c.handshakeDone {
+                if now - c.lastSentAt > configuration.keepAliveInterval {
+                    c.write(.keepAlive, now: now)
+                    flush(c)
+                }
+                requestTimeout(c, now: now)
             }
         }
         connectMore()
+    }
+
+    /// Requests a peer has sat on for `requestTimeout` (nothing received since the last block or the
+    /// unchoke) are cancelled and go back to the picker for other peers; the peer is snubbed.
+    func requestTimeout(_ c: PeerConnection, now: Int64) {
+        guard !c.machine.outstanding.isEmpty, !picker.isComplete else { return }
+        let since = max(c.lastBlockAt ?? c.connectedAt, c.unchokedUsAt ?? c.connectedAt)
+        guard now - since > configuration.requestTimeout else { return }
+        for block in c.machine.outstanding {
+            execute(c.machine.cancel(block), on: c)
+            picker.requestDropped(block)
+        }
+        c.snubbed = true
+        c.lastBlockAt = now  // the next timeout counts from here
+        flush(c)
+        for other in connections where other !== c { fill(other) }
     }
 
     func connectMore() {
@@ -524,6 +593,7 @@ public final class TorrentSession: @unchecked Sendable {
         halfOpen.insert(peer)
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(5))
+            .channelOption(.writeBufferWaterMark, value: Self.writeBuffer)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(PeerWireHandler(session: self, dialled: peer))

@@ -120,10 +120,22 @@ public final class TorrentStorage {
         return out
     }
 
-    /// True when the piece's bytes on disk match its SHA-1.
+    /// True when the piece's bytes on disk match its SHA-1; false also when they cannot be read.
     public func verify(piece: Int) -> Bool {
-        guard let bytes = try? read(piece: piece, offset: 0, length: pieceLength(piece)) else { return false }
+        (try? check(piece: piece)) ?? false
+    }
+
+    /// Whether the piece's bytes on disk match its SHA-1; throws when they cannot be read (a local
+    /// problem, which must not be blamed on the peers that sent the piece).
+    public func check(piece: Int) throws(Failure) -> Bool {
+        let bytes = try read(piece: piece, offset: 0, length: pieceLength(piece))
         return Array(Insecure.SHA1.hash(data: bytes)) == metainfo.pieceHashes[piece]
+    }
+
+    /// Refuses to go on if any of the torrent's paths passes through a symbolic link (for seeding, which
+    /// does not preallocate).
+    public func checkPaths() throws(Failure) {
+        for url in paths { try refuseLinks(on: url) }
     }
 
     /// Checks every piece against its hash: what a restarted download already has, or what a seed holds.

@@ -31,14 +31,19 @@ public struct TrackerAnnouncer: Sendable {
         return reply.interval
     }
 
-    /// `started`, tried `attempts` times with a short backoff; throws the last failure.
-    public func start(attempts: Int = 3) async throws(TrackerClient.Failure) -> Int {
+    /// `started`, tried `attempts` times with a short backoff; throws the last failure. Returns nil as soon
+    /// as `stopping()` says so (Ctrl-C while the tracker is slow to answer).
+    public func start(attempts: Int = 3, stopping: @Sendable () -> Bool = { false }) async throws(TrackerClient.Failure)
+        -> Int?
+    {
         var backoff = Backoff(initial: 1_000_000_000, maximum: 4_000_000_000)
         var attempt = 1
         while true {
+            if stopping() { return nil }
             do {
                 return try await announce(.started)
             } catch {
+                if stopping() { return nil }
                 if attempt >= attempts { throw error }
                 report("\(error); trying again")
                 try? await Task.sleep(nanoseconds: UInt64(backoff.nextDelay()))
@@ -47,9 +52,11 @@ public struct TrackerAnnouncer: Sendable {
         }
     }
 
-    /// Regular announces until the task is cancelled.
+    /// Regular announces until the task is cancelled. Returns whether `completed` was sent (or was not
+    /// due), so that the caller can send it before `stopped` if the download completed just now.
     /// - Parameter completedAlready: the download was complete when the session started (no `completed`).
-    public func run(interval firstInterval: Int, completedAlready: Bool) async {
+    @discardableResult
+    public func run(interval firstInterval: Int, completedAlready: Bool) async -> Bool {
         var interval = max(firstInterval, 1)
         var sentCompleted = completedAlready
         var backoff = Backoff()
@@ -71,12 +78,13 @@ public struct TrackerAnnouncer: Sendable {
                 let few = await session.status().peers < lowPeers
                 next = ContinuousClock.now + .seconds(few ? min(interval, 15) : interval)
             } catch {
-                if Task.isCancelled { return }  // shutting down: the announce was cut short, not refused
+                if Task.isCancelled { return sentCompleted }  // shutting down: cut short, not refused
                 let delay = backoff.nextDelay()
                 report("\(error); trying again in \(delay / 1_000_000_000) s")
                 next = ContinuousClock.now + .nanoseconds(delay)
                 completedRetryAt = next
             }
         }
+        return sentCompleted
     }
 }

@@ -42,6 +42,9 @@ public struct PeerConnectionStateMachine: Sendable {
     public private(set) var peerHave: PieceBitfield
     /// Blocks we requested and have not received.
     public private(set) var outstanding: [BlockRef] = []
+    /// Requests voided by the peer's last choke: a block already on its way may still arrive (libtorrent
+    /// sends what is in its send buffer), and is then welcome.
+    public private(set) var voidedByChoke: [BlockRef] = []
     /// Blocks that arrived without being requested (late after a cancel, or a hostile peer).
     public private(set) var unrequestedBlocks = 0
 
@@ -73,6 +76,7 @@ public struct PeerConnectionStateMachine: Sendable {
             peerChoking = true
             let dropped = outstanding
             outstanding.removeAll()
+            voidedByChoke = dropped
             return dropped.isEmpty ? [] : [.requestsDropped(dropped)]
         case .unchoke:
             peerChoking = false
@@ -115,10 +119,15 @@ public struct PeerConnectionStateMachine: Sendable {
                 return close("piece message out of range")
             }
             let ref = BlockRef(piece: Int(piece), block: Int(offset) / Int(layout.blockBytes))
-            if let i = outstanding.firstIndex(of: ref), Int(offset) % Int(layout.blockBytes) == 0,
-               bytes.count == layout.bytes(of: ref) {
-                outstanding.remove(at: i)
-                return [.received(ref, bytes)]
+            if Int(offset) % Int(layout.blockBytes) == 0, bytes.count == layout.bytes(of: ref) {
+                if let i = outstanding.firstIndex(of: ref) {
+                    outstanding.remove(at: i)
+                    return [.received(ref, bytes)]
+                }
+                if let i = voidedByChoke.firstIndex(of: ref) {
+                    voidedByChoke.remove(at: i)
+                    return [.received(ref, bytes)]
+                }
             }
             unrequestedBlocks += 1
             return []

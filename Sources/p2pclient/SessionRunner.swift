@@ -48,18 +48,22 @@ struct SessionRunner {
         }
         if verbose { report("listening on port \(port)") }
         let stop = StopSignal()
+        let state = stop.state
         session.addPeers(directPeers)
 
         var announcer: TrackerAnnouncer?
-        var trackerTask: Task<Void, Never>?
+        var trackerTask: Task<Bool, Never>?
         if let announceURL {
-            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 10), session: session,
+            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 5), session: session,
                                      port: UInt16(port), report: report)
             do {
-                let interval = try await a.start(attempts: directPeers.isEmpty ? 3 : 1)
-                announcer = a
-                let complete = have.isComplete
-                trackerTask = Task { await a.run(interval: interval, completedAlready: complete) }
+                let started = try await a.start(attempts: directPeers.isEmpty ? 3 : 1,
+                                                stopping: { state.signal.withLock { $0 != nil } })
+                if let interval = started {
+                    announcer = a
+                    let complete = have.isComplete
+                    trackerTask = Task { await a.run(interval: interval, completedAlready: complete) }
+                }
             } catch {
                 if directPeers.isEmpty {
                     await session.close()
@@ -81,7 +85,7 @@ struct SessionRunner {
             if let signal = stop.received {
                 progress.finish()
                 report(signal == SIGINT ? "interrupted; stopping" : "terminated; stopping")
-                exitCode = downloading && !status.isComplete ? 130 : 0
+                exitCode = downloading && !status.isComplete ? 128 + signal : 0  // 130 for Ctrl-C, 143 for SIGTERM
                 break
             }
             guard progress.due() else { continue }
@@ -107,6 +111,7 @@ struct SessionRunner {
             }
         }
         trackerTask?.cancel()
+        let sentCompleted = await trackerTask?.value ?? true
         let final = await session.status()
         report("\(metainfo.name): downloaded \(final.downloadedBytes) bytes, uploaded \(final.uploadedBytes) bytes, "
                + "wasted \(final.wastedBytes), hash failures \(final.hashFailures)")
@@ -115,6 +120,8 @@ struct SessionRunner {
             // Tell the tracker we are gone, but do not hang on it.
             let quick = TrackerAnnouncer(client: TrackerClient(announceURL: announcer.client.announceURL, timeout: 3),
                                          session: session, port: announcer.port, report: report)
+            // A download that completed just before we stopped still says so first.
+            if downloading, final.isComplete, !have.isComplete, !sentCompleted { _ = try? await quick.announce(.completed) }
             _ = try? await quick.announce(.stopped)
         }
         return exitCode

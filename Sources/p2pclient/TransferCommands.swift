@@ -64,7 +64,7 @@ extension P2PClient {
             discussion: """
                 Files go into the output folder under the torrent's name. A folder that already holds part of \
                 the data is re-checked and the download resumes. Ctrl-C stops cleanly (the tracker is told \
-                'stopped') and exits 130.
+                'stopped') and exits 130 (SIGTERM: 143).
                 Example: p2pclient get movie.torrent -o downloads --download-limit 2MiB/s
                 """)
 
@@ -120,7 +120,10 @@ extension P2PClient {
             let metainfo = try loadTorrent(torrent)
             let root = try prepareFolder(data, create: false)
             let storage: TorrentStorage
-            do { storage = try TorrentStorage(metainfo: metainfo, root: root) } catch { throw fatal("\(error)") }
+            do {
+                storage = try TorrentStorage(metainfo: metainfo, root: root)
+                try storage.checkPaths()
+            } catch { throw fatal("\(error)") }
             let have = storage.recheck()
             guard have.isComplete else {
                 throw fatal("\(data) holds \(have.count) of the \(have.pieceCount) pieces of \(metainfo.name); "

@@ -44,6 +44,20 @@ import Testing
         #expect(m.unrequestedBlocks == 2 && m.isOpen)
     }
 
+    /// A block the peer had already sent when it choked us is still taken, once.
+    @Test func aBlockInFlightAtAChokeIsWelcome() {
+        var m = open()
+        _ = m.messageReceived(.bitfield([0xFF, 0xF0]))
+        _ = m.messageReceived(.unchoke)
+        let blocks = [BlockRef(piece: 1, block: 0), BlockRef(piece: 1, block: 1)]
+        _ = m.request(blocks)
+        #expect(m.messageReceived(.choke) == [.requestsDropped(blocks)])
+        let data = [UInt8](repeating: 1, count: 16_384)
+        #expect(m.messageReceived(.piece(piece: 1, offset: 16_384, block: data)) == [.received(blocks[1], data)])
+        #expect(m.messageReceived(.piece(piece: 1, offset: 16_384, block: data)) == [])
+        #expect(m.unrequestedBlocks == 1 && m.outstanding.isEmpty)
+    }
+
     /// aria2 sends its bitfield again mid-stream instead of `have` messages: the new pieces count as haves.
     @Test func aLateBitfieldAddsItsNewPiecesAsHaves() {
         var c = open()
