@@ -113,8 +113,10 @@ struct SessionRunner {
         trackerTask?.cancel()
         let sentCompleted = await trackerTask?.value ?? true
         let final = await session.status()
-        report("\(metainfo.name): downloaded \(final.downloadedBytes) bytes, uploaded \(final.uploadedBytes) bytes, "
-               + "wasted \(final.wastedBytes), hash failures \(final.hashFailures)")
+        if exitCode != 1 {  // after an error, that error stays the last line
+            report("\(metainfo.name): downloaded \(final.downloadedBytes) bytes, uploaded \(final.uploadedBytes) bytes, "
+                   + "wasted \(final.wastedBytes), hash failures \(final.hashFailures)")
+        }
         await session.close()
         if let announcer {
             // Tell the tracker we are gone, but do not hang on it.

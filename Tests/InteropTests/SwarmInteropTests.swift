@@ -155,4 +155,36 @@ struct ClientCommandLineTests {
         #expect(nothingToSeed.status == 1)
         #expect(nothingToSeed.stderr == "p2pclient: empty holds 0 of the 3 pieces of x.bin; seed needs them all (get downloads the rest)\n")
     }
+
+    /// A full disk: p2pclient downloads into a 1 MiB tmpfs and says so in one line, with status 1.
+    @Test(.enabled(if: Interop.canMountTmpfs)) func aFullDiskIsOneLineAndStatus1() async throws {
+        let swarm = try LoopbackSwarm("disk-full")
+        defer { swarm.stopAll() }
+        let source = swarm.dir.appendingPathComponent("seed")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        var rng = SplitMix64(seed: 3)
+        try Data((0..<4_194_304).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+            .write(to: source.appendingPathComponent("payload.bin"))
+        let created = try runProcess(LoopbackSwarm.p2pclient, ["create", "seed/payload.bin", "-o", "payload.torrent"], in: swarm.dir)
+        #expect(created.status == 0)
+        let small = swarm.dir.appendingPathComponent("small")
+        try FileManager.default.createDirectory(at: small, withIntermediateDirectories: true)
+        #expect(try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=1m", "tmpfs", small.path],
+                               in: swarm.dir).status == 0)
+        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small.path], in: swarm.dir) }
+        let port = try freePort()
+        try swarm.start("p2pclient-seed", LoopbackSwarm.p2pclient, [
+            "seed", "payload.torrent", "--data", "seed", "--port", "\(port)", "--bind", "127.0.0.1", "--no-tracker",
+            "--peer", "127.0.0.1:9", "--quiet",
+        ])
+        try swarm.waitForListener(port: port)
+        let get = try runProcess(LoopbackSwarm.p2pclient, [
+            "get", "payload.torrent", "-o", "small", "--port", "0", "--bind", "127.0.0.1", "--no-tracker",
+            "--peer", "127.0.0.1:\(port)", "--quiet",
+        ], in: swarm.dir, timeout: 60)
+        #expect(get.status == 1)
+        let lines = get.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(get.stderr)")
+        #expect(lines.last?.hasPrefix("p2pclient: cannot write ") == true, "\(get.stderr)")
+    }
 }

@@ -75,6 +75,19 @@ enum Interop {
             && libtorrentPresent
     }
 
+    /// Whether this machine lets us mount a small tmpfs (root in a VM: yes; an unprivileged container: no).
+    static let canMountTmpfs: Bool = {
+        guard getuid() == 0, let dir = try? scratchDirectory("tmpfs-probe") else { return false }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mounted = (try? runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir.path],
+                                       in: FileManager.default.temporaryDirectory, timeout: 10).status) == 0
+        if mounted {
+            _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [dir.path], in: FileManager.default.temporaryDirectory,
+                                timeout: 10)
+        }
+        return mounted
+    }()
+
     /// Debian's libtorrent bindings load only in Debian's own Python (a pyenv python3 may come first on PATH).
     static var libtorrentPresent: Bool {
         (try? run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", "import libtorrent"],
