@@ -56,7 +56,7 @@ final class PeerWireHandler: ChannelInboundHandler {
         } catch {
             session.drop(connection, because: "bad message: \(error)")
         }
-        session.flush(connection)
+        if connection.needsFlush { session.scheduleFlush() }
     }
 
     /// The socket can take more: blocks waiting for it may go.

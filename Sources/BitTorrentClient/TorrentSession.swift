@@ -170,7 +170,7 @@ public final class TorrentSession: @unchecked Sendable {
         channel.write(ByteBuffer(bytes: Handshake(infoHash: metainfo.infoHash, peerID: configuration.peerID).encoded),
                       promise: nil)
         connection.needsFlush = true
-        flush(connection)
+        scheduleFlush()
         return connection
     }
 
@@ -227,20 +227,14 @@ public final class TorrentSession: @unchecked Sendable {
             case .send(let message):
                 c.write(message, now: now)
             case .peerHas(let pieces):
-                if picker.isComplete, pieces.isComplete {
-                    if let d = c.dialled { retryAt[d] = .max }
-                    return drop(c, because: "both are seeds")
-                }
+                if picker.isComplete, pieces.isComplete { return dropFellowSeed(c) }
                 picker.peerJoined(with: pieces)
                 c.counted = pieces
                 updateInterest(c)
             case .peerGotPiece(let piece):
                 picker.peerGotPiece(piece)
                 c.counted.insert(piece)
-                if picker.isComplete, c.counted.isComplete {
-                    if let d = c.dialled { retryAt[d] = .max }
-                    return drop(c, because: "both are seeds")
-                }
+                if picker.isComplete, c.counted.isComplete { return dropFellowSeed(c) }
                 if !picker.have.contains(piece) { updateInterest(c) }  // new requests, not only new interest
             case .received(let block, let bytes):
                 blockArrived(block, bytes, from: c, now: now)
@@ -279,9 +273,10 @@ public final class TorrentSession: @unchecked Sendable {
     }
 
     /// Flushes are deferred to the end of the event-loop turn: a flush that fails makes NIO read and close
-    /// the channel at once, and that must never happen in the middle of a decision.
-    func flush(_ c: PeerConnection) {
-        guard c.needsFlush, !flushScheduled else { return }
+    /// the channel at once, and that must never happen in the middle of a decision. Every connection
+    /// written to since (`needsFlush`) is flushed then.
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
         flushScheduled = true
         eventLoop.execute { [self] in
             flushScheduled = false
@@ -292,8 +287,10 @@ public final class TorrentSession: @unchecked Sendable {
         }
     }
 
-    func flushAll() {
-        for c in connections where c.needsFlush { return flush(c) }
+    /// Two seeds have nothing to trade: close, and never dial this one again.
+    func dropFellowSeed(_ c: PeerConnection) {
+        if let d = c.dialled { retryAt[d] = .max }
+        drop(c, because: "both are seeds")
     }
 
     // MARK: Interest and requests
@@ -324,7 +321,7 @@ public final class TorrentSession: @unchecked Sendable {
             return
         }
         execute(c.machine.request(blocks), on: c)
-        flush(c)
+        scheduleFlush()
     }
 
     func blockArrived(_ block: BlockRef, _ bytes: [UInt8], from c: PeerConnection, now: Int64) {
@@ -351,7 +348,7 @@ public final class TorrentSession: @unchecked Sendable {
             if otherRequests > 0 {  // endgame: the other requests for this block are cancelled
                 for other in connections where other !== c && other.machine.outstanding.contains(block) {
                     execute(other.machine.cancel(block), on: other)
-                    flush(other)
+                    scheduleFlush()
                 }
             }
             if let piece = completedPiece { pieceCompleted(piece) }
@@ -392,13 +389,10 @@ public final class TorrentSession: @unchecked Sendable {
             for c in connections {
                 for block in c.machine.outstanding { execute(c.machine.cancel(block), on: c) }
             }
-            for c in connections where c.counted.isComplete {
-                if let d = c.dialled { retryAt[d] = .max }
-                drop(c, because: "both are seeds")
-            }
+            for c in connections where c.counted.isComplete { dropFellowSeed(c) }
         }
         for c in connections { updateInterest(c) }
-        flushAll()
+        scheduleFlush()
     }
 
     // MARK: Choking
@@ -447,7 +441,7 @@ public final class TorrentSession: @unchecked Sendable {
             let unchoke = decision.unchoked.contains(c.id)
             if unchoke == c.machine.amChoking { setChoking(c, !unchoke) }
         }
-        flushAll()
+        scheduleFlush()
         pumpUploads()
     }
 
@@ -492,7 +486,7 @@ public final class TorrentSession: @unchecked Sendable {
             }
             c.serveQueue.removeFirst()
             c.write(.piece(piece: UInt32(request.piece), offset: UInt32(request.offset), block: bytes), now: now)
-            flush(c)
+            scheduleFlush()
             let n = Int64(request.length)
             c.sentNow += n
             c.tickSent += n
@@ -550,7 +544,7 @@ public final class TorrentSession: @unchecked Sendable {
             } else if c.handshakeDone {
                 if now - c.lastSentAt > configuration.keepAliveInterval {
                     c.write(.keepAlive, now: now)
-                    flush(c)
+                    scheduleFlush()
                 }
                 requestTimeout(c, now: now)
             }
@@ -570,7 +564,7 @@ public final class TorrentSession: @unchecked Sendable {
         }
         c.snubbed = true
         c.lastBlockAt = now  // the next timeout counts from here
-        flush(c)
+        scheduleFlush()
         for other in connections where other !== c { fill(other) }
     }
 
