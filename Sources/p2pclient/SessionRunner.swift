@@ -1,3 +1,4 @@
+import ArgumentParser
 import BitTorrentClient
 import Dispatch
 import Foundation
@@ -16,6 +17,12 @@ struct SessionRunner {
     let options: TransferOptions
     let seedFor: Double?
     let downloading: Bool
+
+    /// Runs the session; a non-zero exit status is thrown as the command's `ExitCode`.
+    func runToExit() async throws {
+        let code = try await run()
+        if code != 0 { throw ExitCode(code) }
+    }
 
     /// Returns the exit status.
     func run() async throws -> Int32 {

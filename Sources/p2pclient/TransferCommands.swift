@@ -81,18 +81,13 @@ extension P2PClient {
 
         func run() async throws {
             let metainfo = try loadTorrent(torrent)
-            let root = try prepareFolder(output, create: true)
-            let storage: TorrentStorage
-            do {
-                storage = try TorrentStorage(metainfo: metainfo, root: root)
-                try storage.preallocate()
-            } catch { throw fatal("\(error)") }
-            let have = storage.recheck()
-            let code = try await SessionRunner(
+            let (storage, have) = try openStorage(metainfo, in: try prepareFolder(output, create: true)) {
+                try $0.preallocate()
+            }
+            try await SessionRunner(
                 metainfo: metainfo, storage: storage, have: have, configuration: try options.configuration(),
                 options: options, seedFor: seedFor, downloading: true
-            ).run()
-            if code != 0 { throw ExitCode(code) }
+            ).runToExit()
         }
     }
 
@@ -118,22 +113,17 @@ extension P2PClient {
 
         func run() async throws {
             let metainfo = try loadTorrent(torrent)
-            let root = try prepareFolder(data, create: false)
-            let storage: TorrentStorage
-            do {
-                storage = try TorrentStorage(metainfo: metainfo, root: root)
-                try storage.checkPaths()
-            } catch { throw fatal("\(error)") }
-            let have = storage.recheck()
+            let (storage, have) = try openStorage(metainfo, in: try prepareFolder(data, create: false)) {
+                try $0.checkPaths()
+            }
             guard have.isComplete else {
                 throw fatal("\(data) holds \(have.count) of the \(have.pieceCount) pieces of \(metainfo.name); "
                             + "seed needs them all (get downloads the rest)")
             }
-            let code = try await SessionRunner(
+            try await SessionRunner(
                 metainfo: metainfo, storage: storage, have: have, configuration: try options.configuration(),
                 options: options, seedFor: seedFor, downloading: false
-            ).run()
-            if code != 0 { throw ExitCode(code) }
+            ).runToExit()
         }
     }
 }
@@ -149,6 +139,18 @@ func usage(_ message: String) -> ExitCode { fatal(message, status: 2) }
 func loadTorrent(_ path: String) throws -> Metainfo {
     guard let data = FileManager.default.contents(atPath: path) else { throw usage("\(path): cannot read the file") }
     do { return try Metainfo(bytes: Array(data)) } catch { throw usage("\(path): \(error)") }
+}
+
+/// The torrent's files under `root`, made ready by `prepare` (preallocated, or checked for links), and the
+/// pieces already on disk with a matching hash.
+func openStorage(_ metainfo: Metainfo, in root: URL, preparing prepare: (TorrentStorage) throws -> Void)
+    throws -> (TorrentStorage, PieceBitfield)
+{
+    do {
+        let storage = try TorrentStorage(metainfo: metainfo, root: root)
+        try prepare(storage)
+        return (storage, storage.recheck())
+    } catch { throw fatal("\(error)") }
 }
 
 func prepareFolder(_ path: String, create: Bool) throws -> URL {
