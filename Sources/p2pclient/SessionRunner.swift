@@ -56,6 +56,7 @@ struct SessionRunner {
         if verbose { report("listening on port \(port)") }
         let stop = StopSignal()
         let state = stop.state
+        let finished = StopSignal.Received()  // set when the loop below ends: the announcer stops too
         session.addPeers(directPeers)
 
         var announcer: TrackerAnnouncer?
@@ -69,7 +70,10 @@ struct SessionRunner {
                 if let interval = started {
                     announcer = a
                     let complete = have.isComplete
-                    trackerTask = Task { await a.run(interval: interval, completedAlready: complete) }
+                    trackerTask = Task {
+                        await a.run(interval: interval, completedAlready: complete,
+                                    stopping: { finished.signal.withLock { $0 != nil } })
+                    }
                 }
             } catch {
                 if directPeers.isEmpty {
@@ -117,7 +121,7 @@ struct SessionRunner {
                 break
             }
         }
-        trackerTask?.cancel()
+        finished.signal.withLock { $0 = 0 }
         let sentCompleted = await trackerTask?.value ?? true
         let final = await session.status()
         if exitCode != 1 {  // after an error, that error stays the last line
