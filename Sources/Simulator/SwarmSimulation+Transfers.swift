@@ -17,8 +17,11 @@ extension SwarmSimulation {
         let room = requestDepth(e, node: x) - requests[e].count
         guard room > 0, !complete[x] else { return }
         let theirs = pickers[y].have
-        let blocks = pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.requests[e].contains($0) },
-                                     using: &strategyRNG)
+        var blocks = pickBuffer
+        pickBuffer = []  // keep the buffer uniquely referenced while it is filled
+        defer { pickBuffer = blocks }
+        pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.requests[e].contains($0) },
+                        into: &blocks, using: &strategyRNG)
         if blocks.isEmpty {
             if requests[e].isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
             return

@@ -75,6 +75,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var trackerList: [Int32] = []
     var trackerPosition: [Int32]
     var globalCopies: [Int32]
+    /// Scratch for `fill`: the picker appends to it, so a request costs no allocation.
+    var pickBuffer: [BlockRef] = []
 
     // Connections (by c) and ends (by e = 2c + k).
     var connOpen: [Bool] = []

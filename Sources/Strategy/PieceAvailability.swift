@@ -1,101 +1,122 @@
-/// How many peers in our peer set have each piece, with the pieces kept ordered by that count.
+/// How many peers in our peer set have each piece, stored so that the rarest of a set of pieces is found
+/// a word at a time.
 ///
-/// Why ordered: rarest-first must find a rare piece without scanning every piece for every request.
-/// Pieces sit in `order` grouped in buckets of equal count (bucket c holds the pieces with count c, from
-/// `bucketStart[c]` up to `bucketStart[c + 1]`); a count changes by swapping the piece to its bucket's edge
-/// and moving the boundary, the technique of libtorrent's piece picker. Every update is O(1).
+/// Why bit-sliced: rarest first must find a rare piece without looking at every piece for every request,
+/// and a swarm of 10,000 peers makes hundreds of millions of count updates (every `have` reaches 50 to 80
+/// peer sets), so an update must touch as little memory as possible. The counts are kept as *bit planes*:
+/// plane k holds bit k of the count of 64 pieces in one word. The planes of one word sit next to each other,
+/// so an update is a ripple carry through one cache line (two planes on average), and the pieces of lowest
+/// count among any candidate set come out of `planes × pieces / 64` word operations, from the top plane
+/// down: keep the candidates whose bit is 0 whenever at least one candidate has a 0 there.
 ///
-/// Storage: one contiguous array per peer, `[counts | order | position | bucketStart...]`, so an update
-/// touches one allocation (a swarm of 10,000 peers makes hundreds of millions of updates).
+/// The number of planes grows with the largest count (7 planes hold counts up to 127).
 public struct PieceAvailability: Sendable {
     public let pieceCount: Int
-    @usableFromInline var storage: [Int32]
+    /// Words per plane: ceil(pieceCount / 64).
+    public let wordCount: Int
+    /// Bit planes per word; counts go up to 2^planes - 1 before another plane is added.
+    public private(set) var planes: Int
+    /// Word-major: `storage[w * planes + k]` is plane k of pieces 64w ..< 64w + 64.
+    @usableFromInline var storage: [UInt64]
 
-    public init(pieceCount: Int) {
+    public init(pieceCount: Int, planes: Int = 4) {
+        precondition(pieceCount >= 0 && planes >= 1)
         self.pieceCount = pieceCount
-        storage = [Int32](repeating: 0, count: 3 * pieceCount + 2)
-        for p in 0..<pieceCount {
-            storage[pieceCount + p] = Int32(p)  // order
-            storage[2 * pieceCount + p] = Int32(p)  // position
-        }
-        storage[3 * pieceCount] = 0
-        storage[3 * pieceCount + 1] = Int32(pieceCount)
+        wordCount = (pieceCount + 63) / 64
+        self.planes = planes
+        storage = [UInt64](repeating: 0, count: wordCount * planes)
     }
 
-    @inlinable var orderBase: Int { pieceCount }
-    @inlinable var positionBase: Int { 2 * pieceCount }
-    @inlinable var bucketBase: Int { 3 * pieceCount }
-
     /// Number of peers known to have `piece`.
-    @inlinable
-    public func count(of piece: Int) -> Int { Int(storage[piece]) }
+    public func count(of piece: Int) -> Int {
+        let base = (piece >> 6) * planes, shift = UInt64(piece & 63)
+        var c = 0
+        for k in 0..<planes { c |= Int((storage[base + k] >> shift) & 1) << k }
+        return c
+    }
 
-    /// The largest count a bucket exists for.
-    public var maxCount: Int { storage.count - bucketBase - 2 }
+    /// The largest count the planes can hold without growing.
+    public var capacity: Int { (1 << planes) - 1 }
 
     /// One more peer has `piece` (a `have`, or part of a bitfield).
     public mutating func increment(_ piece: Int) {
-        let n = pieceCount
-        if Int(storage[piece]) + 2 >= storage.count - 3 * n { storage.append(Int32(n)) }
-        storage.withUnsafeMutableBufferPointer { s in
-            let c = Int(s[piece])
-            let boundary = 3 * n + c + 1
-            let last = Int(s[boundary]) - 1  // last slot of bucket c
-            Self.swapSlots(s, n, Int(s[2 * n + piece]), last)
-            s[boundary] -= 1
-            s[piece] = Int32(c + 1)
+        let bit: UInt64 = 1 << UInt64(piece & 63)
+        let overflow: Bool = storage.withUnsafeMutableBufferPointer { s in
+            let base = (piece >> 6) * planes
+            for k in 0..<planes {
+                let old = s[base + k]
+                s[base + k] = old ^ bit
+                if old & bit == 0 { return false }  // no carry
+            }
+            return true  // every plane was 1: the count wrapped to 0
+        }
+        if overflow {
+            addPlane()
+            storage[(piece >> 6) * planes + planes - 1] |= bit
         }
     }
 
     /// One fewer peer has `piece` (a peer with it left).
     public mutating func decrement(_ piece: Int) {
-        let n = pieceCount
-        precondition(storage[piece] > 0, "availability of piece \(piece) would go negative")
+        precondition(count(of: piece) > 0, "availability of piece \(piece) would go negative")
+        let bit: UInt64 = 1 << UInt64(piece & 63)
         storage.withUnsafeMutableBufferPointer { s in
-            let c = Int(s[piece])
-            let boundary = 3 * n + c
-            let first = Int(s[boundary])  // first slot of bucket c
-            Self.swapSlots(s, n, Int(s[2 * n + piece]), first)
-            s[boundary] += 1
-            s[piece] = Int32(c - 1)
+            let base = (piece >> 6) * planes
+            for k in 0..<planes {
+                let old = s[base + k]
+                s[base + k] = old ^ bit
+                if old & bit != 0 { return }  // no borrow
+            }
         }
     }
 
-    /// The slice of `order` holding the pieces with count `c`.
+    /// Among the pieces whose bits `candidates(w)` sets in word w, those of lowest count, as words in
+    /// `result` (which must hold `wordCount` words). Returns how many there are (0 if no candidate).
+    /// - Complexity: O(planes × pieces / 64).
     @inlinable
-    public func bucket(_ c: Int) -> Range<Int> {
-        guard c + 1 <= maxCount + 1 else { return pieceCount..<pieceCount }
-        return Int(storage[bucketBase + c])..<Int(storage[bucketBase + c + 1])
+    public func rarest(_ candidates: (Int) -> UInt64, into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
+        precondition(result.count >= wordCount)
+        var any: UInt64 = 0
+        for w in 0..<wordCount {
+            result[w] = candidates(w)
+            any |= result[w]
+        }
+        guard any != 0 else { return 0 }
+        storage.withUnsafeBufferPointer { s in
+            for k in stride(from: planes - 1, through: 0, by: -1) {
+                var zeros: UInt64 = 0
+                for w in 0..<wordCount { zeros |= result[w] & ~s[w * planes + k] }
+                guard zeros != 0 else { continue }  // every candidate has bit k: it does not separate them
+                for w in 0..<wordCount { result[w] &= ~s[w * planes + k] }
+            }
+        }
+        var total = 0
+        for w in 0..<wordCount { total += result[w].nonzeroBitCount }
+        return total
     }
 
-    /// The piece at `index` in count order.
-    @inlinable
-    public func piece(at index: Int) -> Int { Int(storage[orderBase + index]) }
-
-    @inline(__always)
-    private static func swapSlots(_ s: UnsafeMutableBufferPointer<Int32>, _ n: Int, _ i: Int, _ j: Int) {
-        guard i != j else { return }
-        let a = s[n + i], b = s[n + j]
-        s[n + i] = b
-        s[n + j] = a
-        s[2 * n + Int(b)] = Int32(i)
-        s[2 * n + Int(a)] = Int32(j)
+    private mutating func addPlane() {
+        let old = storage, oldPlanes = planes
+        planes += 1
+        storage = [UInt64](repeating: 0, count: wordCount * planes)
+        for w in 0..<wordCount {
+            for k in 0..<oldPlanes { storage[w * planes + k] = old[w * oldPlanes + k] }
+        }
     }
 }
 
 extension PieceAvailability {
-    /// Checks that `order` is a permutation grouped by count and that `position` inverts it. O(pieces).
+    /// Checks the storage size and that no plane sets a bit past the last piece. O(planes × pieces / 64).
     public func invariantViolations() -> [String] {
         var problems: [String] = []
-        let bounds = Array(storage[bucketBase...])
-        if bounds.first != 0 || bounds.last != Int32(pieceCount) { problems.append("bucket bounds \(bounds)") }
-        for c in 0..<(bounds.count - 1) {
-            if bounds[c] > bounds[c + 1] { problems.append("buckets out of order at \(c)") }
-            for i in bucket(c) where count(of: piece(at: i)) != c {
-                problems.append("piece \(piece(at: i)) with count \(count(of: piece(at: i))) in bucket \(c)")
+        if storage.count != wordCount * planes { problems.append("storage \(storage.count) != \(wordCount) × \(planes)") }
+        let spare = pieceCount & 63
+        if spare != 0, wordCount > 0 {
+            let mask = ~UInt64(0) << UInt64(spare)
+            for k in 0..<planes where storage[(wordCount - 1) * planes + k] & mask != 0 {
+                problems.append("plane \(k) counts a piece past \(pieceCount - 1)")
             }
         }
-        for i in 0..<pieceCount where storage[positionBase + piece(at: i)] != Int32(i) { problems.append("position of \(piece(at: i))") }
         return problems
     }
 }

@@ -106,18 +106,30 @@ public struct PiecePicker: Sendable {
     /// Up to `count` blocks to request from a peer that has `remote`.
     /// - Parameter isRequestedHere: whether a block is already outstanding on this connection (so endgame
     ///   never asks the same peer twice for one block).
-    /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs a scan of the
-    ///   rarest buckets until a piece the remote has turns up (O(pieces / 64) for random and sequential).
+    /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs
+    ///   O(planes × pieces / 64) word operations (see `PieceAvailability.rarest`), O(pieces / 64) for random
+    ///   and sequential.
     public mutating func pick<R: RandomNumberGenerator>(
         from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool, using rng: inout R
     ) -> [BlockRef] {
         var picked: [BlockRef] = []
-        guard count > 0 else { return picked }
+        pick(from: remote, count: count, isRequestedHere: isRequestedHere, into: &picked, using: &rng)
+        return picked
+    }
+
+    /// As `pick(from:count:isRequestedHere:using:)`, appending to `picked` (emptied first), so a caller that
+    /// asks millions of times can reuse one buffer.
+    public mutating func pick<R: RandomNumberGenerator>(
+        from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef],
+        using rng: inout R
+    ) {
+        picked.removeAll(keepingCapacity: true)
+        guard count > 0 else { return }
         // 1. Strict priority: started pieces first.
         if freeBlocksInPartials > 0 {
             for piece in partialPieces where slotFree[Int(slotOfPiece[Int(piece)])] > 0 && remote.contains(Int(piece)) {
                 takeFree(piece: Int(piece), into: &picked, upTo: count)
-                if picked.count == count { return picked }
+                if picked.count == count { return }
             }
         }
         // 2. New pieces.
@@ -134,11 +146,10 @@ public struct PiecePicker: Sendable {
                     if isRequestedHere(ref) || picked.contains(ref) { continue }  // never twice on one connection
                     slots[slot][b] += 1
                     picked.append(ref)
-                    if picked.count == count { return picked }
+                    if picked.count == count { return }
                 }
             }
         }
-        return picked
     }
 
     /// A request we made will not be answered (choked, disconnected, cancelled): the block is free again
@@ -267,10 +278,26 @@ public struct PiecePicker: Sendable {
     func randomEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
         var total = 0
         for w in 0..<remote.words.count { total += eligibleWord(remote, w).nonzeroBitCount }
+        return Self.randomSetBit(of: total, words: remote.words.count, { eligibleWord(remote, $0) }, using: &rng)
+    }
+
+    /// Rarest first: the eligible pieces of lowest count, one of them at random (`PieceAvailability.rarest`
+    /// narrows the candidates a word at a time, so no piece is looked at on its own).
+    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in
+            let total = availability.rarest({ eligibleWord(remote, $0) }, into: rarest)
+            return Self.randomSetBit(of: total, words: availability.wordCount, { rarest[$0] }, using: &rng)
+        }
+    }
+
+    /// One of the `total` bits set in `word(0) ..< word(words)`, uniformly at random; nil if `total` is 0.
+    @inline(__always)
+    static func randomSetBit<R: RandomNumberGenerator>(of total: Int, words: Int, _ word: (Int) -> UInt64,
+                                                       using rng: inout R) -> Int? {
         guard total > 0 else { return nil }
         var k = Int.random(in: 0..<total, using: &rng)
-        for w in 0..<remote.words.count {
-            var bits = eligibleWord(remote, w)
+        for w in 0..<words {
+            var bits = word(w)
             let n = bits.nonzeroBitCount
             if k >= n {
                 k -= n
@@ -278,51 +305,6 @@ public struct PiecePicker: Sendable {
             }
             for _ in 0..<k { bits &= bits - 1 }
             return w << 6 + bits.trailingZeroBitCount
-        }
-        return nil
-    }
-
-    /// Rarest first: buckets from the lowest count up; within a bucket the scan starts at a random offset and
-    /// wraps, so ties go to a random eligible piece. When few pieces are eligible (a remote with few pieces,
-    /// or a download near its end) they are compared directly instead, which is cheaper.
-    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
-        var candidates = 0
-        for w in 0..<remote.words.count { candidates += eligibleWord(remote, w).nonzeroBitCount }
-        if candidates == 0 { return nil }
-        if candidates <= 64 {
-            var best: Int?
-            var bestCount = Int.max
-            var ties = 0
-            for w in 0..<remote.words.count {
-                var bits = eligibleWord(remote, w)
-                while bits != 0 {
-                    let p = w << 6 + bits.trailingZeroBitCount
-                    bits &= bits - 1
-                    let c = availability.count(of: p)
-                    if c < bestCount {
-                        best = p
-                        bestCount = c
-                        ties = 1
-                    } else if c == bestCount {
-                        ties += 1
-                        if Int.random(in: 0..<ties, using: &rng) == 0 { best = p }  // reservoir sampling
-                    }
-                }
-            }
-            return best
-        }
-        var c = 1
-        while c <= availability.maxCount {
-            let range = availability.bucket(c)
-            c += 1
-            guard !range.isEmpty else { continue }
-            let offset = Int.random(in: 0..<range.count, using: &rng)
-            for k in 0..<range.count {
-                var i = range.lowerBound + offset + k
-                if i >= range.upperBound { i -= range.count }
-                let p = availability.piece(at: i)
-                if remote.contains(p) && !have.contains(p) && !started.contains(p) { return p }
-            }
         }
         return nil
     }

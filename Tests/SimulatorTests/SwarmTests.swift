@@ -141,15 +141,19 @@ let smallSwarm = """
              "protocol": {"seed_choker": "fastest-upload", "fill_free_slots": false},
              "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
             """
+        // A newcomer's first piece depends on who happens to have a slot when it arrives, so a run is noisy
+        // (0.5x to 2x the mean over seeds); eight seeds make the comparison stable.
         var with = 0.0, without = 0.0
-        for seed: UInt64 in 1...3 {
+        let seeds: ClosedRange<UInt64> = 1...8
+        for seed in seeds {
             let on = RunSummary(SwarmSimulation(scenario: try p2pScenario(json, seed: seed)).run()).classes[1]
             let off = RunSummary(SwarmSimulation(scenario: try p2pScenario(
                 json, seed: seed, edit: setProtocol("optimistic_unchoke", false))).run()).classes[1]
             with += try #require(on.meanFirstPiece)
             without += try #require(off.meanFirstPiece)
         }
-        #expect(without > 1.2 * with, "first piece: \(without / 3) s without optimistic unchokes, \(with / 3) s with")
+        #expect(without > 1.2 * with,
+                "first piece: \(without / Double(seeds.count)) s without optimistic unchokes, \(with / Double(seeds.count)) s with")
     }
 
     @Test func rarestFirstLosesFewerPiecesThanRandomWhenTheSeedLeavesEarly() throws {

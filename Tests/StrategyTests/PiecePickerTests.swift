@@ -127,13 +127,17 @@ import TestSupport
 }
 
 @Suite struct PieceAvailabilityTests {
-    @Test func randomUpdatesKeepBucketsConsistent() {
+    /// Counts follow a shadow array through random updates, including counts past the initial planes'
+    /// capacity (15), which adds planes.
+    @Test func randomUpdatesKeepExactCounts() {
         var rng = SeededRNG(5)
-        var a = PieceAvailability(pieceCount: 50)
-        var shadow = [Int](repeating: 0, count: 50)
-        for _ in 0..<5000 {
-            let p = Int.random(in: 0..<50, using: &rng)
-            if shadow[p] > 0 && Bool.random(using: &rng) {
+        var a = PieceAvailability(pieceCount: 150)
+        var shadow = [Int](repeating: 0, count: 150)
+        for round in 0..<20_000 {
+            let p = Int.random(in: 0..<150, using: &rng)
+            // Drift upward for the first half, then mostly downward, so counts cross plane boundaries both ways.
+            let down = shadow[p] > 0 && Int.random(in: 0..<10, using: &rng) < (round < 10_000 ? 3 : 7)
+            if down {
                 a.decrement(p)
                 shadow[p] -= 1
             } else {
@@ -141,11 +145,42 @@ import TestSupport
                 shadow[p] += 1
             }
         }
+        #expect(shadow.max()! > 15 && a.planes > 4)
         #expect(a.invariantViolations() == [])
-        #expect((0..<50).map { a.count(of: $0) } == shadow)
-        // Walking the buckets upward visits pieces in non-decreasing count.
-        var walked: [Int] = []
-        for c in 0...a.maxCount { for i in a.bucket(c) { walked.append(a.count(of: a.piece(at: i))) } }
-        #expect(walked == walked.sorted() && walked.count == 50)
+        #expect((0..<150).map { a.count(of: $0) } == shadow)
+    }
+
+    /// `rarest` returns exactly the candidates of lowest count, against a direct computation.
+    @Test func rarestIsTheSetOfLowestCountAmongCandidates() {
+        var rng = SeededRNG(9)
+        for trial in 0..<200 {
+            let n = Int.random(in: 1...300, using: &rng)
+            var a = PieceAvailability(pieceCount: n, planes: 1)
+            var counts = [Int](repeating: 0, count: n)
+            for p in 0..<n {
+                counts[p] = Int.random(in: 0...(trial % 3 == 0 ? 3 : 90), using: &rng)
+                for _ in 0..<counts[p] { a.increment(p) }
+            }
+            var candidates = [UInt64](repeating: 0, count: a.wordCount)
+            for p in 0..<n where Int.random(in: 0..<4, using: &rng) == 0 { candidates[p >> 6] |= 1 << UInt64(p & 63) }
+            let chosen = (0..<n).filter { candidates[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+            let lowest = chosen.map { counts[$0] }.min()
+            let expected = chosen.filter { counts[$0] == lowest }
+            var got: [Int] = []
+            let total = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: a.wordCount) { out in
+                let total = a.rarest({ candidates[$0] }, into: out)
+                for p in 0..<n where out[p >> 6] & (1 << UInt64(p & 63)) != 0 { got.append(p) }
+                return total
+            }
+            #expect(got == expected, "trial \(trial)")
+            #expect(total == expected.count)
+        }
+    }
+
+    @Test func decrementBelowZeroIsAProgrammingError() async {
+        await #expect(processExitsWith: .failure) {
+            var a = PieceAvailability(pieceCount: 3)
+            a.decrement(1)
+        }
     }
 }
