@@ -364,8 +364,7 @@ public final class TorrentSession: @unchecked Sendable {
         guard verified else {
             hashFailures += 1
             wasted += Int64(layout.bytes(ofPiece: piece))
-            let copies = connections.filter { $0.counted.contains(piece) }.count
-            picker.pieceFailed(piece, copiesInPeerSet: copies)
+            picker.pieceFailed(piece)
             // A sole sender is surely the culprit; among several, one bad block must not get honest peers
             // banned, so each gets a strike and a second one bans it.
             for c in connections where senders.contains(c.id) {

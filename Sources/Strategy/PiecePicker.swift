@@ -32,8 +32,7 @@ public struct PiecePicker: Sendable {
     public let randomFirstPieces: Int
     public let endgameEnabled: Bool
     public private(set) var have: PieceBitfield
-    /// Copies of each piece in the peer set; exact for the pieces we lack (the only ones ever picked),
-    /// left as they were for pieces we have.
+    /// Copies of each piece in the peer set.
     public private(set) var availability: PieceAvailability
 
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
@@ -72,30 +71,19 @@ public struct PiecePicker: Sendable {
 
     // MARK: Availability
 
-    // Counts are kept only for pieces we lack: a piece we have is never picked again, so its count no
-    // longer matters. Updates skip it from the moment we have it, on the way up and on the way down, which
-    // keeps every count we still read exact and saves most updates late in a download.
+    // Counts are exact for every piece, had or not: an update then touches the count's planes only, never
+    // our own bitfield, which matters when one `have` updates 50 to 80 peer sets scattered in memory.
 
     public mutating func peerJoined(with pieces: PieceBitfield) {
-        forEachPieceWeLack(in: pieces) { availability.increment($0) }
+        for piece in pieces.pieces { availability.increment(piece) }
     }
 
     public mutating func peerLeft(with pieces: PieceBitfield) {
-        forEachPieceWeLack(in: pieces) { availability.decrement($0) }
+        for piece in pieces.pieces { availability.decrement(piece) }
     }
 
     public mutating func peerGotPiece(_ piece: Int) {
-        if !have.contains(piece) { availability.increment(piece) }
-    }
-
-    private func forEachPieceWeLack(in pieces: PieceBitfield, _ body: (Int) -> Void) {
-        for w in 0..<pieces.words.count {
-            var bits = pieces.words[w] & ~have.words[w]
-            while bits != 0 {
-                body(w << 6 + bits.trailingZeroBitCount)
-                bits &= bits - 1
-            }
-        }
+        availability.increment(piece)
     }
 
     /// Whether `remote` has a piece we lack and could request (interest, BEP 3).
@@ -194,13 +182,10 @@ public struct PiecePicker: Sendable {
         }
     }
 
-    /// A piece we completed failed its hash check: forget it, so it is picked and fetched again.
-    /// `copiesInPeerSet` is how many connected peers have it: its availability count was not kept up to date
-    /// while we held it (see Availability above), so the caller, who knows the peers, restores it.
-    public mutating func pieceFailed(_ piece: Int, copiesInPeerSet: Int) {
-        guard have.remove(piece) else { return }
-        while availability.count(of: piece) < copiesInPeerSet { availability.increment(piece) }
-        while availability.count(of: piece) > copiesInPeerSet { availability.decrement(piece) }
+    /// A piece we completed failed its hash check: forget it, so it is picked and fetched again (its
+    /// availability count is exact, so nothing else changes).
+    public mutating func pieceFailed(_ piece: Int) {
+        have.remove(piece)
     }
 
     // MARK: Internals

@@ -105,7 +105,8 @@ import TestSupport
         var receipt = PiecePicker.Receipt.duplicate
         for b in blocks { receipt = p.blockReceived(b) }
         #expect(receipt == .stored(completedPiece: piece, otherRequests: 0))
-        p.pieceFailed(piece, copiesInPeerSet: 2)  // one more peer got it meanwhile
+        p.peerGotPiece(piece)  // one more peer got it while we held it
+        p.pieceFailed(piece)
         #expect(!p.have.contains(piece))
         #expect(p.availability.count(of: piece) == 2)
         #expect(p.invariantViolations().isEmpty)
