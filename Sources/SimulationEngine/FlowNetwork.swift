@@ -9,10 +9,18 @@ public protocol TransmissionEvent {
     var transmission: (link: Int32, generation: UInt32)? { get }
 }
 
-/// A block that left its sender: `bytes` long, tagged by the simulator (e.g. piece and block index).
+/// A block that left its sender: `bytes` long, tagged by the simulator (e.g. piece and block index), its
+/// last bit sent at `finishedAt`; it reaches the receiver at `finishedAt` plus the link's latency.
 public struct SentBlock: Equatable, Sendable {
     public var bytes: Int
     public var tag: Int64
+    public var finishedAt: SimTime
+
+    public init(bytes: Int, tag: Int64, finishedAt: SimTime) {
+        self.bytes = bytes
+        self.tag = tag
+        self.finishedAt = finishedAt
+    }
 }
 
 /// The flow-level network model: nodes with upload and download capacities, and one-way links that carry
@@ -29,7 +37,18 @@ public struct SentBlock: Equatable, Sendable {
 /// goes to transfers that can use it. After a change at a node, only the links within two hops of it are
 /// recomputed. The result approximates max-min fairness; it is exact for one sender (client-server).
 ///
-/// Latency is not modelled here: the simulator delays requests and deliveries by the pair latency.
+/// Latency is not modelled here: the simulator delays requests and deliveries by the pair latency. A link
+/// may be told its latency, and then saves an event per block (see "Deferred notices" below).
+///
+/// ## Deferred notices
+/// A block's end matters to the sender at once only when the link then goes idle (its rate is given to
+/// other links); otherwise the next queued block starts at the same rate and nothing else changes. So when
+/// the next block is ready and takes at least one latency to send, the notice for the current block is
+/// scheduled one latency *after* it ends, when the receiver gets it: one event serves the sender's
+/// bookkeeping (late, but in order) and the delivery. Whatever touches the link before then (a new
+/// request, a cancel, a choke, a rate change, `catchUp`) first rolls it forward over the blocks that ended
+/// meanwhile; those come out in `backlog`, and the caller delivers them one latency after their end.
+/// The transfers are exactly those of the undeferred model.
 public final class FlowNetwork {
     struct BlockRun {
         var bytes: Int32
@@ -51,8 +70,14 @@ public final class FlowNetwork {
         var lastSettle: SimTime = 0
         var generation: UInt32 = 0
         var scheduled = false
+        /// The pending notice comes one latency after `finishAt` (see Deferred notices).
+        var deferred = false
         var outSlot: Int32 = -1
         var inSlot: Int32 = -1
+        /// When the current block ends at the current rate (valid while `scheduled`).
+        var finishAt: SimTime = 0
+        /// One-way latency from sender to receiver; 0 turns deferred notices off.
+        var latency: SimTime = 0
     }
 
     // Nodes (structure of arrays).
@@ -82,6 +107,11 @@ public final class FlowNetwork {
     /// Notices left in the event queue for links whose rate changed since: dropped when they pile up.
     var staleNotices = 0
 
+    /// Blocks found finished when a link with a deferred notice was rolled forward, oldest first per link.
+    /// The caller takes them (`takeBacklog`) after every event and delivers each at `finishedAt` plus the
+    /// link's latency (never before now).
+    public private(set) var backlog: [(link: Int32, block: SentBlock)] = []
+
     /// - Parameter groups: number of meter groups (e.g. server, peers); each node belongs to one.
     public init(groups: Int = 1) {
         groupSentMeter = Array(repeating: RateMeter(), count: groups)
@@ -107,12 +137,35 @@ public final class FlowNetwork {
         return upload.count - 1
     }
 
-    /// Adds a one-way link from `sender` to `receiver`; returns its index.
+    /// Adds a one-way link from `sender` to `receiver`; returns its index. With a `latency`, the link may
+    /// defer its notices (see Deferred notices), and its blocks may come out of `backlog`.
     @discardableResult
-    public func addLink(from sender: Int, to receiver: Int) -> Int {
-        precondition(sender != receiver && sender < nodeCount && receiver < nodeCount)
-        links.append(Link(sender: Int32(sender), receiver: Int32(receiver)))
+    public func addLink(from sender: Int, to receiver: Int, latency: SimTime = 0) -> Int {
+        precondition(sender != receiver && sender < nodeCount && receiver < nodeCount && latency >= 0)
+        var link = Link(sender: Int32(sender), receiver: Int32(receiver))
+        link.latency = latency
+        links.append(link)
         return links.count - 1
+    }
+
+    /// Hands the backlog to `body` and empties it.
+    public func takeBacklog(_ body: (Int32, SentBlock) -> Void) {
+        guard !backlog.isEmpty else { return }
+        for (link, block) in backlog { body(link, block) }
+        backlog.removeAll(keepingCapacity: true)
+    }
+
+    /// Rolls `link` forward to now: blocks that ended behind a deferred notice are finished (into `backlog`)
+    /// and the next ones started at their true times. Every mutation of a link does this first; the caller
+    /// does it before reading what a sender has sent (e.g. the sent bytes a seed's choker ranks by).
+    public func catchUp<E: TransmissionEvent>(_ link: Int, queue: inout EventQueue<E>) {
+        let now = queue.now
+        while links[link].scheduled, links[link].deferred, links[link].finishAt <= now {
+            let block = finishCurrent(link, at: links[link].finishAt)
+            backlog.append((Int32(link), block))
+            startNext(link, now: block.finishedAt)  // ready by then: the notice was deferred only if so
+            scheduleNotice(link, queue: &queue)
+        }
     }
 
     /// Current rate of `link`, bits per second (0 when idle).
@@ -129,6 +182,7 @@ public final class FlowNetwork {
         precondition(bytes > 0 && bytes <= Int(Int32.max) && count > 0)
         let now = queue.now
         let ready = max(now, readyAt ?? now)
+        catchUp(link, queue: &queue)
         links[link].queue.append(BlockRun(bytes: Int32(bytes), count: Int32(count), tag: firstTag, readyAt: ready))
         guard links[link].currentBytes == 0, links[link].queue.count == 1 else { return }  // busy, or already waiting
         if ready > now {
@@ -142,7 +196,8 @@ public final class FlowNetwork {
 
     /// Handles a transmission notice. Returns the block that finished, or nil for a stale notice or a
     /// wake-up. The next queued block, if ready, starts at once at the same rate: a busy link costs one
-    /// event per block and no rate computation.
+    /// event per block and no rate computation. A deferred notice comes one latency after the block ended
+    /// (its `finishedAt`), when it reaches the receiver; the next block started back then.
     public func finishTransmission<E: TransmissionEvent>(link: Int32, generation: UInt32,
                                                          queue: inout EventQueue<E>) -> SentBlock? {
         let l = Int(link)
@@ -151,13 +206,16 @@ public final class FlowNetwork {
             return nil
         }
         links[l].scheduled = false
+        if links[l].deferred {
+            let block = finishCurrent(l, at: links[l].finishAt)
+            startNext(l, now: block.finishedAt)
+            scheduleNotice(l, queue: &queue)
+            catchUp(l, queue: &queue)  // only if the next block ends exactly now
+            return block
+        }
         let now = queue.now
         var finished: SentBlock?
-        if links[l].currentBytes > 0 {
-            finished = SentBlock(bytes: Int(links[l].currentBytes), tag: links[l].currentTag)
-            uploadedBytes[Int(links[l].sender)] += Int64(links[l].currentBytes)
-            links[l].currentBytes = 0
-        }
+        if links[l].currentBytes > 0 { finished = finishCurrent(l, at: now) }
         if let head = links[l].queue.first, head.readyAt <= now {
             startNext(l, now: now)
             if finished != nil {
@@ -170,6 +228,14 @@ public final class FlowNetwork {
             if let head = links[l].queue.first { scheduleWake(l, at: head.readyAt, queue: &queue) }
         }
         return finished
+    }
+
+    /// The current block is sent: counted, and the link holds no block until the next one starts.
+    private func finishCurrent(_ l: Int, at time: SimTime) -> SentBlock {
+        let bytes = links[l].currentBytes
+        uploadedBytes[Int(links[l].sender)] += Int64(bytes)
+        links[l].currentBytes = 0
+        return SentBlock(bytes: Int(bytes), tag: links[l].currentTag, finishedAt: time)
     }
 
     /// Takes the next block off the queue as the current one.
@@ -186,9 +252,11 @@ public final class FlowNetwork {
 
     /// Removes one queued (not yet transmitting) block with `tag`, e.g. an endgame duplicate; true if found.
     @discardableResult
-    public func cancel(tag: Int64, on link: Int) -> Bool {
+    public func cancel<E: TransmissionEvent>(tag: Int64, on link: Int, queue: inout EventQueue<E>) -> Bool {
+        catchUp(link, queue: &queue)
         guard let i = links[link].queue.firstIndex(where: { $0.count == 1 && $0.tag == tag }) else { return false }
         links[link].queue.remove(at: i)
+        if i == 0, links[link].deferred { scheduleNotice(link, queue: &queue) }  // the next block changed
         return true
     }
 
@@ -196,6 +264,7 @@ public final class FlowNetwork {
     /// transmission is lost. Returns the number of bytes of the block that was cut off (0 if none).
     @discardableResult
     public func close<E: TransmissionEvent>(_ link: Int, queue: inout EventQueue<E>) -> Int {
+        catchUp(link, queue: &queue)
         links[link].queue.removeAll()
         invalidateNotice(link)
         guard links[link].currentBytes > 0 else { return 0 }
@@ -206,12 +275,14 @@ public final class FlowNetwork {
     }
 
     /// Drops the blocks queued behind the one in transmission (e.g. when a sender chokes); returns their tags.
-    public func dropQueued(on link: Int) -> [Int64] {
+    public func dropQueued<E: TransmissionEvent>(on link: Int, queue: inout EventQueue<E>) -> [Int64] {
+        catchUp(link, queue: &queue)
         var tags: [Int64] = []
         for run in links[link].queue {
             for k in 0..<Int64(run.count) { tags.append(run.tag + k) }
         }
         links[link].queue.removeAll()
+        if links[link].deferred { scheduleNotice(link, queue: &queue) }  // no next block any more
         return tags
     }
 
@@ -302,6 +373,7 @@ public final class FlowNetwork {
         WaterFilling.fill(capacity: upload[y], limits: limits, shares: &shares, order: &order)
         let now = queue.now
         for (i, l) in outs.enumerated() where shares[i] != links[Int(l)].rate {
+            catchUp(Int(l), queue: &queue)
             setRate(Int(l), shares[i], now: now)
             scheduleNotice(Int(l), queue: &queue)
         }
@@ -326,6 +398,7 @@ public final class FlowNetwork {
     func invalidateNotice(_ l: Int) {
         guard links[l].scheduled else { return }
         links[l].scheduled = false
+        links[l].deferred = false
         links[l].generation &+= 1
         staleNotices += 1
     }
@@ -335,20 +408,33 @@ public final class FlowNetwork {
         if links[l].scheduled { staleNotices += 1 }
         links[l].generation &+= 1
         links[l].scheduled = true
+        links[l].deferred = false
         queue.schedule(.transmissionFinished(link: Int32(l), generation: links[l].generation), at: time)
     }
 
-    /// (Re)schedules the link's transmission notice from its remaining bits and rate.
+    /// (Re)schedules the link's transmission notice from its remaining bits (as of `lastSettle`) and rate;
+    /// deferred by one latency when the next block is ready by then and takes at least one latency to send
+    /// (so no later block can end, and idle the link, before the deferred notice).
     func scheduleNotice<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
         if links[l].scheduled { staleNotices += 1 }
         links[l].generation &+= 1
-        guard links[l].rate > 0 else {
+        let rate = links[l].rate
+        guard rate > 0 else {
             links[l].scheduled = false
+            links[l].deferred = false
             return
         }
         links[l].scheduled = true
-        let at = queue.now + Time.transmission(bits: links[l].remainingBits, rate: links[l].rate)
-        queue.schedule(.transmissionFinished(link: Int32(l), generation: links[l].generation), at: at)
+        let finish = links[l].lastSettle + Time.transmission(bits: links[l].remainingBits, rate: rate)
+        let latency = links[l].latency
+        var deferred = false
+        if latency > 0, let next = links[l].queue.first, next.readyAt <= finish {
+            deferred = Time.transmission(bits: Double(next.bytes) * 8, rate: rate) >= latency
+        }
+        links[l].finishAt = finish
+        links[l].deferred = deferred
+        queue.schedule(.transmissionFinished(link: Int32(l), generation: links[l].generation),
+                       at: deferred ? finish + latency : finish)
     }
 
     /// Drops stale transmission notices once they outnumber live events, so memory stays proportional to

@@ -48,7 +48,7 @@ extension SwarmSimulation {
         amChoking[e] = true
         unchokedCount[x] -= 1
         chokeRounds[x].released(e)
-        _ = network.dropQueued(on: e)
+        _ = network.dropQueued(on: e, queue: &queue)
         queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
     }
 
@@ -59,6 +59,10 @@ extension SwarmSimulation {
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
+        if complete[n] {  // a seed ranks by bytes sent: count the blocks that ended behind deferred notices
+            for e in endsOf[n] { network.catchUp(Int(e), queue: &queue) }
+            takeNetworkBacklog()
+        }
         var candidates: [ChokeCandidate] = []
         for e in endsOf[n] {
             let e = Int(e)

@@ -78,7 +78,8 @@ extension SwarmSimulation {
             unchokedAt.append(-1)
             endsOf[node].append(Int32(e))
         }
-        let forward = network.addLink(from: n, to: m), backward = network.addLink(from: m, to: n)
+        let forward = network.addLink(from: n, to: m, latency: latency)
+        let backward = network.addLink(from: m, to: n, latency: latency)
         precondition(forward == 2 * c && backward == 2 * c + 1, "links and connection ends out of step")
         queue.schedule(.connected(Int32(c)), at: queue.now + 2 * latency)
     }

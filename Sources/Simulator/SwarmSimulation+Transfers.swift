@@ -9,6 +9,24 @@ extension SwarmSimulation {
     @inline(__always)
     func tag(_ b: BlockRef) -> Int64 { Int64(b.piece) * Int64(layout.blocksPerPiece) + Int64(b.block) }
 
+    /// A block left end `e`'s node: it reaches the partner one latency after its last bit was sent, which
+    /// is now for a deferred notice (see `FlowNetwork`).
+    func blockSent(_ block: SentBlock, on e: Int) {
+        sentNow[e] += Int64(block.bytes)
+        bytesInFlight += Int64(block.bytes)
+        let arrival = block.finishedAt + connLatency[e >> 1]
+        if arrival == queue.now {
+            deliver(e ^ 1, block: Int(block.tag))
+        } else {
+            queue.schedule(.delivery(end: Int32(e ^ 1), block: Int32(block.tag)), at: arrival)
+        }
+    }
+
+    /// Blocks the network found finished while rolling a link forward: sent, and on their way.
+    func takeNetworkBacklog() {
+        network.takeBacklog { link, block in blockSent(block, on: Int(link)) }
+    }
+
     /// Tops up end `e`'s pipeline of requests to its partner, if it may and wants to request.
     func fill(_ e: Int) {
         let c = e >> 1
@@ -98,7 +116,7 @@ extension SwarmSimulation {
             let e = Int(e)
             guard let i = requests[e].firstIndex(of: block) else { continue }
             requests[e].remove(at: i)
-            network.cancel(tag: tag(block), on: e ^ 1)
+            network.cancel(tag: tag(block), on: e ^ 1, queue: &queue)
             fill(e)
         }
     }
@@ -128,7 +146,7 @@ extension SwarmSimulation {
         seedCount += 1
         for e in endsOf[y] {
             let e = Int(e)
-            for block in requests[e] { network.cancel(tag: tag(block), on: e ^ 1) }
+            for block in requests[e] { network.cancel(tag: tag(block), on: e ^ 1, queue: &queue) }
             requests[e].removeAll()
             if amInterested[e] { loseInterest(e) }
         }

@@ -172,6 +172,8 @@ public final class SwarmSimulation: EventQueueOwner {
             handle(event)
         }
         let end = queue.now
+        for l in 0..<network.linkCount { network.catchUp(l, queue: &queue) }  // blocks that ended by now count as sent
+        takeNetworkBacklog()
         recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                         swarm: counts())
         return result(end: end, stopReason: stopReason)
@@ -179,15 +181,13 @@ public final class SwarmSimulation: EventQueueOwner {
 
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
     func handle(_ event: Event) -> StopReason? {
+        defer { takeNetworkBacklog() }
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
         case .transmission(let link, let generation):
             guard let block = network.finishTransmission(link: link, generation: generation, queue: &queue) else { break }
-            let e = Int(link)
-            sentNow[e] += Int64(block.bytes)
-            bytesInFlight += Int64(block.bytes)
-            queue.schedule(.delivery(end: Int32(e ^ 1), block: Int32(block.tag)), at: now + connLatency[e >> 1])
+            blockSent(block, on: Int(link))
         case .delivery(let end, let block): deliver(Int(end), block: Int(block))
         case .connected(let c): establish(Int(c))
         case .unchokeArrives(let end):

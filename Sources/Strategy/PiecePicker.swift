@@ -27,13 +27,15 @@ public struct PiecePicker: Sendable {
         case stored(completedPiece: Int?, otherRequests: Int)
     }
 
+    // The two fields every `have` in the peer set touches come first, in the picker's first cache line
+    // (a swarm keeps one picker per peer, and a `have` reaches 50 to 80 of them).
+    /// Copies of each piece in the peer set.
+    public private(set) var availability: PieceAvailability
+    public private(set) var have: PieceBitfield
     public let layout: PieceLayout
     public let policy: Policy
     public let randomFirstPieces: Int
     public let endgameEnabled: Bool
-    public private(set) var have: PieceBitfield
-    /// Copies of each piece in the peer set.
-    public private(set) var availability: PieceAvailability
 
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
     public private(set) var partialPieces: [Int32] = []
