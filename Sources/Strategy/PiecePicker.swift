@@ -40,17 +40,30 @@ public struct PiecePicker: Sendable {
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
     public private(set) var partialPieces: [Int32] = []
     var started: PieceBitfield
-    /// Per partial piece: block states. 0 = free, 1...254 = outstanding requests, 255 = received.
+    /// Each partial piece has a slot; the slot of a piece that is not partial is -1.
     var slotOfPiece: [Int32]
-    var slots: [[UInt8]] = []
-    /// Per slot: free blocks left, and the lowest block index that may be free.
-    var slotFree: [Int32] = []
-    var slotHint: [Int32] = []
+    /// Block states, `layout.blocksPerPiece` per slot, all in one array (a block costs one lookup, not a
+    /// chain of them): 0 = free, 1...254 = outstanding requests, 255 = received.
+    var blockStates: [UInt8] = []
+    var slots: [Slot] = []
     var freeSlots: [Int32] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
 
     static let received: UInt8 = 255
+
+    /// A partial piece's counters.
+    struct Slot {
+        /// Blocks in the piece, free blocks left, blocks received.
+        var blocks: Int32
+        var free: Int32
+        var received: Int32 = 0
+        /// The lowest block index that may be free.
+        var hint: Int32 = 0
+    }
+
+    @inline(__always)
+    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * layout.blocksPerPiece + block }
 
     public init(layout: PieceLayout, policy: Policy = .rarestFirst, randomFirstPieces: Int = 4, endgame: Bool = true,
                 have: PieceBitfield? = nil) {
@@ -117,7 +130,7 @@ public struct PiecePicker: Sendable {
         guard count > 0 else { return }
         // 1. Strict priority: started pieces first.
         if freeBlocksInPartials > 0 {
-            for piece in partialPieces where slotFree[Int(slotOfPiece[Int(piece)])] > 0 && remote.contains(Int(piece)) {
+            for piece in partialPieces where slots[Int(slotOfPiece[Int(piece)])].free > 0 && remote.contains(Int(piece)) {
                 takeFree(piece: Int(piece), into: &picked, upTo: count)
                 if picked.count == count { return }
             }
@@ -131,10 +144,12 @@ public struct PiecePicker: Sendable {
         if picked.count < count, inEndgame {
             for piece in partialPieces where remote.contains(Int(piece)) {
                 let slot = Int(slotOfPiece[Int(piece)])
-                for (b, state) in slots[slot].enumerated() where state != Self.received && state < 254 {
+                for b in 0..<Int(slots[slot].blocks) {
+                    let state = blockStates[stateIndex(slot, b)]
+                    guard state != Self.received && state < 254 else { continue }
                     let ref = BlockRef(piece: Int(piece), block: b)
                     if isRequestedHere(ref) || picked.contains(ref) { continue }  // never twice on one connection
-                    slots[slot][b] += 1
+                    blockStates[stateIndex(slot, b)] += 1
                     picked.append(ref)
                     if picked.count == count { return }
                 }
@@ -147,9 +162,10 @@ public struct PiecePicker: Sendable {
     public mutating func requestDropped(_ block: BlockRef) {
         let slot = Int(slotOfPiece[Int(block.piece)])
         guard slot >= 0 else { return }
-        let state = slots[slot][Int(block.block)]
+        let i = stateIndex(slot, Int(block.block))
+        let state = blockStates[i]
         guard state != Self.received, state > 0 else { return }
-        slots[slot][Int(block.block)] = state - 1
+        blockStates[i] = state - 1
         if state == 1 { markFree(slot: slot, block: Int(block.block)) }
     }
 
@@ -159,15 +175,17 @@ public struct PiecePicker: Sendable {
         if have.contains(p) { return .duplicate }
         if slotOfPiece[p] < 0 { startPiece(p) }  // unrequested but welcome (e.g. arrived after a cancel)
         let slot = Int(slotOfPiece[p])
-        let state = slots[slot][Int(block.block)]
+        let i = stateIndex(slot, Int(block.block))
+        let state = blockStates[i]
         if state == Self.received { return .duplicate }
         if state == 0 {
             freeBlocksInPartials -= 1
-            slotFree[slot] -= 1
+            slots[slot].free -= 1
         }
-        slots[slot][Int(block.block)] = Self.received
+        blockStates[i] = Self.received
+        slots[slot].received += 1
         let others = max(0, Int(state) - 1)
-        guard slots[slot].allSatisfy({ $0 == Self.received }) else { return .stored(completedPiece: nil, otherRequests: others) }
+        guard slots[slot].received == slots[slot].blocks else { return .stored(completedPiece: nil, otherRequests: others) }
         finishPiece(p, slot: slot)
         return .stored(completedPiece: p, otherRequests: others)
     }
@@ -177,7 +195,7 @@ public struct PiecePicker: Sendable {
         guard !have.contains(piece) else { return }
         if slotOfPiece[piece] >= 0 {
             let slot = Int(slotOfPiece[piece])
-            freeBlocksInPartials -= Int(slotFree[slot])
+            freeBlocksInPartials -= Int(slots[slot].free)
             finishPiece(piece, slot: slot)
         } else {
             have.insert(piece)
@@ -194,24 +212,24 @@ public struct PiecePicker: Sendable {
 
     private mutating func takeFree(piece: Int, into picked: inout [BlockRef], upTo count: Int) {
         let slot = Int(slotOfPiece[piece])
-        var b = Int(slotHint[slot])
-        let blocks = slots[slot].count
-        while b < blocks, slotFree[slot] > 0, picked.count < count {
-            if slots[slot][b] == 0 {
-                slots[slot][b] = 1
+        var b = Int(slots[slot].hint)
+        let blocks = Int(slots[slot].blocks)
+        while b < blocks, slots[slot].free > 0, picked.count < count {
+            if blockStates[stateIndex(slot, b)] == 0 {
+                blockStates[stateIndex(slot, b)] = 1
                 freeBlocksInPartials -= 1
-                slotFree[slot] -= 1
+                slots[slot].free -= 1
                 picked.append(BlockRef(piece: piece, block: b))
             }
             b += 1
         }
-        slotHint[slot] = Int32(b)
+        slots[slot].hint = Int32(b)
     }
 
     private mutating func markFree(slot: Int, block: Int) {
         freeBlocksInPartials += 1
-        slotFree[slot] += 1
-        if block < slotHint[slot] { slotHint[slot] = Int32(block) }
+        slots[slot].free += 1
+        if block < slots[slot].hint { slots[slot].hint = Int32(block) }
     }
 
     private mutating func startPiece(_ piece: Int) {
@@ -221,15 +239,13 @@ public struct PiecePicker: Sendable {
         let slot: Int
         if let reused = freeSlots.popLast() {
             slot = Int(reused)
-            slots[slot] = Array(repeating: 0, count: blocks)
-            slotFree[slot] = Int32(blocks)
-            slotHint[slot] = 0
         } else {
             slot = slots.count
-            slots.append(Array(repeating: 0, count: blocks))
-            slotFree.append(Int32(blocks))
-            slotHint.append(0)
+            slots.append(Slot(blocks: 0, free: 0))
+            blockStates.append(contentsOf: repeatElement(0, count: layout.blocksPerPiece))
         }
+        slots[slot] = Slot(blocks: Int32(blocks), free: Int32(blocks))
+        for b in 0..<blocks { blockStates[stateIndex(slot, b)] = 0 }
         slotOfPiece[piece] = Int32(slot)
         freeBlocksInPartials += blocks
     }
@@ -305,11 +321,16 @@ extension PiecePicker {
         for piece in partialPieces {
             let slot = Int(slotOfPiece[Int(piece)])
             if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }
-            let freeHere = slots[slot].filter { $0 == 0 }.count
+            let states = (0..<Int(slots[slot].blocks)).map { blockStates[stateIndex(slot, $0)] }
+            let freeHere = states.filter { $0 == 0 }.count
             free += freeHere
-            if freeHere != Int(slotFree[slot]) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(slotFree[slot])") }
-            if let first = slots[slot].firstIndex(of: 0), first < Int(slotHint[slot]) {
-                problems.append("piece \(piece): free block \(first) below the hint \(slotHint[slot])")
+            if freeHere != Int(slots[slot].free) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(slots[slot].free)") }
+            let receivedHere = states.filter { $0 == Self.received }.count
+            if receivedHere != Int(slots[slot].received) {
+                problems.append("piece \(piece): \(receivedHere) blocks received, counted \(slots[slot].received)")
+            }
+            if let first = states.firstIndex(of: 0), first < Int(slots[slot].hint) {
+                problems.append("piece \(piece): free block \(first) below the hint \(slots[slot].hint)")
             }
             if have.contains(Int(piece)) { problems.append("partial piece \(piece) already had") }
             if !started.contains(Int(piece)) { problems.append("partial piece \(piece) not marked started") }
