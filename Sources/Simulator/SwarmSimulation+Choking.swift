@@ -6,21 +6,21 @@ extension SwarmSimulation {
     /// End `e`'s node became interested in its partner. With `fill_free_slots` (libtorrent's behaviour), a
     /// partner with a free upload slot unchokes at once rather than at its next rechoke.
     func gainInterest(_ e: Int) {
-        amInterested[e] = true
-        let y = Int(endNode[e ^ 1])
-        if settings.fillFreeSlots, present[y], !freeRider[y], amChoking[e ^ 1], Int(unchokedCount[y]) < slotLimit {
+        ends[e].amInterested = true
+        let y = Int(ends[e ^ 1].node)
+        if settings.fillFreeSlots, present[y], !freeRider[y], ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit {
             unchoke(e ^ 1)
         }
-        if unchokedKnown[e] { fill(e) }
+        if ends[e].unchokedKnown { fill(e) }
     }
 
     /// End `e`'s node has nothing left to want from its partner; the partner frees the slot and gives it
     /// to someone else at once.
     func loseInterest(_ e: Int) {
-        amInterested[e] = false
-        if !amChoking[e ^ 1] {
+        ends[e].amInterested = false
+        if !ends[e ^ 1].amChoking {
             choke(e ^ 1)
-            refillSlots(Int(endNode[e ^ 1]))
+            refillSlots(Int(ends[e ^ 1].node))
         }
     }
 
@@ -35,21 +35,21 @@ extension SwarmSimulation {
 
     /// End `e`'s node unchokes its partner; the partner learns it one latency later.
     func unchoke(_ e: Int) {
-        let x = Int(endNode[e])
-        amChoking[e] = false
+        let x = Int(ends[e].node)
+        ends[e].amChoking = false
         unchokedAt[e] = queue.now
         unchokedCount[x] += 1
-        queue.schedule(.unchokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
+        queue.schedule(.unchokeArrives(end: Int32(e ^ 1)), at: queue.now + ends[e].latency)
     }
 
     /// End `e`'s node chokes its partner: requests it had queued are dropped; the partner learns it later.
     func choke(_ e: Int) {
-        let x = Int(endNode[e])
-        amChoking[e] = true
+        let x = Int(ends[e].node)
+        ends[e].amChoking = true
         unchokedCount[x] -= 1
         chokeRounds[x].released(e)
         _ = network.dropQueued(on: e, queue: &queue)
-        queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + connLatency[e >> 1])
+        queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + ends[e].latency)
     }
 
     /// Every `rechoke_interval` (`periodic`), and when a slot comes free: the leecher or seed choker
@@ -66,21 +66,21 @@ extension SwarmSimulation {
         var candidates: [ChokeCandidate] = []
         for e in endsOf[n] {
             let e = Int(e)
-            guard connEstablished[e >> 1], amInterested[e ^ 1] || !amChoking[e] else { continue }
-            let bytes = complete[n] ? sentNow[e] + sentBefore[e] : receivedNow[e] + receivedBefore[e]
+            guard ends[e].isEstablished, ends[e ^ 1].amInterested || !ends[e].amChoking else { continue }
+            let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
             candidates.append(ChokeCandidate(
-                id: e, interested: amInterested[e ^ 1], rate: Double(bytes) / window,
-                connectedAt: connectedAt[e >> 1], lastBlockReceivedAt: lastBlockAt[e] >= 0 ? lastBlockAt[e] : nil,
-                unchoked: !amChoking[e], unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
+                id: e, interested: ends[e ^ 1].amInterested, rate: Double(bytes) / window,
+                connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
+                unchoked: !ends[e].amChoking, unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
         }
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             for e in endsOf[n] {
                 let e = Int(e)
-                receivedBefore[e] = receivedNow[e]
-                receivedNow[e] = 0
-                sentBefore[e] = sentNow[e]
-                sentNow[e] = 0
+                ends[e].receivedBefore = ends[e].receivedNow
+                ends[e].receivedNow = 0
+                sentBefore[e] = ends[e].sentNow
+                ends[e].sentNow = 0
             }
         }
         guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],
@@ -89,7 +89,7 @@ extension SwarmSimulation {
         for candidate in candidates {
             let e = candidate.id
             let keep = decision.unchoked.contains(e)
-            if keep && amChoking[e] { unchoke(e) } else if !keep && !amChoking[e] { choke(e) }
+            if keep && ends[e].amChoking { unchoke(e) } else if !keep && !ends[e].amChoking { choke(e) }
         }
     }
 }

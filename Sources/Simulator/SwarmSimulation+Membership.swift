@@ -52,31 +52,18 @@ extension SwarmSimulation {
     }
 
     func isConnected(_ n: Int, _ m: Int) -> Bool {
-        endsOf[n].contains { endNode[Int($0) ^ 1] == Int32(m) }
+        endsOf[n].contains { ends[Int($0) ^ 1].node == Int32(m) }
     }
 
     /// Opens a connection from `n` to `m`; it is usable after one round trip.
     func open(_ n: Int, _ m: Int) {
-        let c = connOpen.count
+        let c = ends.count / 2
         let latency = population.latency.between(n, m)
-        connOpen.append(true)
-        connEstablished.append(false)
-        connLatency.append(latency)
-        connectedAt.append(queue.now)
         for node in [n, m] {
-            let e = endNode.count
-            endNode.append(Int32(node))
-            amChoking.append(true)
-            amInterested.append(false)
-            unchokedKnown.append(false)
-            requests.append([])
-            receivedNow.append(0)
-            receivedBefore.append(0)
-            sentNow.append(0)
+            endsOf[node].append(Int32(ends.count))
+            ends.append(ConnectionEnd(node: node, latency: latency, openedAt: queue.now))
             sentBefore.append(0)
-            lastBlockAt.append(-1)
             unchokedAt.append(-1)
-            endsOf[node].append(Int32(e))
         }
         let forward = network.addLink(from: n, to: m, latency: latency)
         let backward = network.addLink(from: m, to: n, latency: latency)
@@ -86,11 +73,13 @@ extension SwarmSimulation {
 
     /// Handshake done: bitfields are exchanged, interest follows.
     func establish(_ c: Int) {
-        guard connOpen[c] else { return }
-        connEstablished[c] = true
-        connectedAt[c] = queue.now
+        guard ends[2 * c].isOpen else { return }
         for e in [2 * c, 2 * c + 1] {
-            let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
+            ends[e].isEstablished = true
+            ends[e].connectedAt = queue.now
+        }
+        for e in [2 * c, 2 * c + 1] {
+            let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
             guard !complete[x] else { continue }
             let theirs = pickers[y].have
             pickers[x].peerJoined(with: theirs)
@@ -117,27 +106,28 @@ extension SwarmSimulation {
 
     /// Closes connection `c`: transfers on it stop, requests on it are freed, both sides forget it.
     func close(_ c: Int) {
-        guard connOpen[c] else { return }
-        connOpen[c] = false
+        guard ends[2 * c].isOpen else { return }
+        ends[2 * c].isOpen = false
+        ends[2 * c + 1].isOpen = false
         var slotFreed = [false, false]
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
-            let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
+            let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
             network.close(e, queue: &queue)
-            if !amChoking[e] {
-                amChoking[e] = true
+            if !ends[e].amChoking {
+                ends[e].amChoking = true
                 unchokedCount[x] -= 1
                 slotFreed[k] = true
             }
             chokeRounds[x].released(e)
             if !complete[x] {
-                if connEstablished[c] { pickers[x].peerLeft(with: pickers[y].have) }
-                for block in requests[e] { pickers[x].requestDropped(block) }
+                if ends[e].isEstablished { pickers[x].peerLeft(with: pickers[y].have) }
+                for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
-            requests[e].removeAll()
+            ends[e].requests.removeAll()
             if let i = endsOf[x].firstIndex(of: Int32(e)) { endsOf[x].remove(at: i) }
         }
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
-            let x = Int(endNode[e])
+            let x = Int(ends[e].node)
             guard present[x] else { continue }
             if slotFreed[k] { refillSlots(x) }
             guard !complete[x] else { continue }

@@ -12,9 +12,9 @@ extension SwarmSimulation {
     /// A block left end `e`'s node: it reaches the partner one latency after its last bit was sent, which
     /// is now for a deferred notice (see `FlowNetwork`).
     func blockSent(_ block: SentBlock, on e: Int) {
-        sentNow[e] += Int64(block.bytes)
+        ends[e].sentNow += Int64(block.bytes)
         bytesInFlight += Int64(block.bytes)
-        let arrival = block.finishedAt + connLatency[e >> 1]
+        let arrival = block.finishedAt + ends[e].latency
         if arrival == queue.now {
             deliver(e ^ 1, block: Int(block.tag))
         } else {
@@ -30,26 +30,26 @@ extension SwarmSimulation {
     /// Tops up end `e`'s pipeline of requests to its partner, if it may and wants to request.
     func fill(_ e: Int) {
         let c = e >> 1
-        guard connEstablished[c], connOpen[c], unchokedKnown[e], amInterested[e] else { return }
-        let x = Int(endNode[e]), y = Int(endNode[e ^ 1])
-        let room = requestDepth(e, node: x) - requests[e].count
+        guard ends[e].isEstablished, ends[e].isOpen, ends[e].unchokedKnown, ends[e].amInterested else { return }
+        let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
+        let room = requestDepth(e, node: x) - ends[e].requests.count
         guard room > 0, !complete[x] else { return }
         let theirs = pickers[y].have
         var blocks = pickBuffer
         pickBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { pickBuffer = blocks }
-        pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.requests[e].contains($0) },
+        pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.ends[e].requests.contains($0) },
                         into: &blocks, using: &strategyRNG)
         if blocks.isEmpty {
-            if requests[e].isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
+            if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
             return
         }
         // A request reaches the partner after one latency; if the partner already chokes us it is ignored
         // there (our requests stay outstanding until the choke reaches us).
-        let serving = !amChoking[e ^ 1]
-        let ready = queue.now + connLatency[c]
+        let serving = !ends[e ^ 1].amChoking
+        let ready = queue.now + ends[e].latency
         for block in blocks {
-            requests[e].append(block)
+            ends[e].requests.append(block)
             if serving {
                 network.send(bytes: layout.bytes(of: block), firstTag: tag(block), readyAt: ready, on: e ^ 1, queue: &queue)
             }
@@ -59,8 +59,8 @@ extension SwarmSimulation {
     /// The pipeline for end `e`: fixed, or sized from what the connection delivered over the rate window.
     func requestDepth(_ e: Int, node x: Int) -> Int {
         guard settings.requestQueueTime > 0 else { return settings.pipelineRequests }
-        let elapsed = Double(max(1, queue.now - max(windowStart[x], connectedAt[e >> 1]))) / 1e9
-        let rate = Double(receivedNow[e] + receivedBefore[e]) / elapsed
+        let elapsed = Double(max(1, queue.now - max(windowStart[x], ends[e].connectedAt))) / 1e9
+        let rate = Double(ends[e].receivedNow + ends[e].receivedBefore) / elapsed
         return pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
     }
 
@@ -71,15 +71,15 @@ extension SwarmSimulation {
 
     /// The partner choked end `e`'s node: every outstanding request on `e` is void.
     func dropRequests(_ e: Int) {
-        let x = Int(endNode[e])
-        if !complete[x] { for block in requests[e] { pickers[x].requestDropped(block) } }
-        requests[e].removeAll()
+        let x = Int(ends[e].node)
+        if !complete[x] { for block in ends[e].requests { pickers[x].requestDropped(block) } }
+        ends[e].requests.removeAll()
     }
 
     /// A block sent by end `f ^ 1`'s node arrives at end `f`'s node.
     func deliver(_ f: Int, block tag: Int) {
         let c = f >> 1
-        let y = Int(endNode[f]), x = Int(endNode[f ^ 1])
+        let y = Int(ends[f].node), x = Int(ends[f ^ 1].node)
         let block = blockRef(tag)
         let bytes = Int64(layout.bytes(of: block))
         bytesInFlight -= bytes
@@ -90,10 +90,10 @@ extension SwarmSimulation {
         received[y] += bytes
         let classes = population.classNames.count + 1
         exchange[exchangeIndex[x] * classes + exchangeIndex[y]] += bytes
-        if connOpen[c] {
-            if let i = requests[f].firstIndex(of: block) { requests[f].remove(at: i) }
-            receivedNow[f] += bytes
-            lastBlockAt[f] = queue.now
+        if ends[f].isOpen {
+            if let i = ends[f].requests.firstIndex(of: block) { ends[f].requests.remove(at: i) }
+            ends[f].receivedNow += bytes
+            ends[f].lastBlockAt = queue.now
         }
         if complete[y] {
             duplicateBytes += bytes
@@ -106,7 +106,7 @@ extension SwarmSimulation {
             if otherRequests > 0 { cancelDuplicates(of: block, at: y, except: f) }
             if let piece = completedPiece { pieceCompleted(piece, at: y) }
         }
-        if connOpen[c] { fill(f) }
+        if ends[f].isOpen { fill(f) }
     }
 
     /// Endgame: the block arrived, so its other outstanding requests are cancelled (a cancel is instant
@@ -114,8 +114,8 @@ extension SwarmSimulation {
     func cancelDuplicates(of block: BlockRef, at y: Int, except f: Int) {
         for e in endsOf[y] where Int(e) != f {
             let e = Int(e)
-            guard let i = requests[e].firstIndex(of: block) else { continue }
-            requests[e].remove(at: i)
+            guard let i = ends[e].requests.firstIndex(of: block) else { continue }
+            ends[e].requests.remove(at: i)
             network.cancel(tag: tag(block), on: e ^ 1, queue: &queue)
             fill(e)
         }
@@ -127,11 +127,11 @@ extension SwarmSimulation {
         // `have` to every partner: availability, and interest in us.
         for e in endsOf[y] {
             let e = Int(e)
-            guard connEstablished[e >> 1] else { continue }
-            let z = Int(endNode[e ^ 1])
+            guard ends[e].isEstablished else { continue }
+            let z = Int(ends[e ^ 1].node)
             guard !complete[z] else { continue }
             pickers[z].peerGotPiece(piece)
-            if !amInterested[e ^ 1], !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
+            if !ends[e ^ 1].amInterested, !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }
@@ -146,9 +146,9 @@ extension SwarmSimulation {
         seedCount += 1
         for e in endsOf[y] {
             let e = Int(e)
-            for block in requests[e] { network.cancel(tag: tag(block), on: e ^ 1, queue: &queue) }
-            requests[e].removeAll()
-            if amInterested[e] { loseInterest(e) }
+            for block in ends[e].requests { network.cancel(tag: tag(block), on: e ^ 1, queue: &queue) }
+            ends[e].requests.removeAll()
+            if ends[e].amInterested { loseInterest(e) }
         }
         if let stay = population.peers[y - 1].seedFor { queue.schedule(.departure(Int32(y)), at: now + stay) }
     }

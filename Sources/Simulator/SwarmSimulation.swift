@@ -8,7 +8,7 @@ import Strategy
 /// the same types a real client uses.
 ///
 /// Node 0 is the server, node i + 1 is peer i. A connection has two *ends*, numbered 2c and 2c + 1; end
-/// `e` belongs to node `endNode[e]`, its partner is `e ^ 1`, and network link `e` carries data from end e's
+/// `e` belongs to node `ends[e].node`, its partner is `e ^ 1`, and network link `e` carries data from end e's
 /// node to its partner. Per-end state is that node's view: does it choke the partner, is it interested,
 /// which blocks has it requested, what has it received.
 ///
@@ -78,21 +78,11 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Scratch for `fill`: the picker appends to it, so a request costs no allocation.
     var pickBuffer: [BlockRef] = []
 
-    // Connections (by c) and ends (by e = 2c + k).
-    var connOpen: [Bool] = []
-    var connEstablished: [Bool] = []
-    var connLatency: [SimTime] = []
-    var connectedAt: [SimTime] = []
-    var endNode: [Int32] = []
-    var amChoking: [Bool] = []
-    var amInterested: [Bool] = []
-    var unchokedKnown: [Bool] = []
-    var requests: [[BlockRef]] = []
-    var receivedNow: [Int64] = []
-    var receivedBefore: [Int64] = []
-    var sentNow: [Int64] = []
+    // Connection ends (e = 2c + k for connection c); the rest of an end's state is in `ConnectionEnd`.
+    var ends: [ConnectionEnd] = []
+    /// Bytes sent to the partner in the previous rechoke period (read at rechokes only).
     var sentBefore: [Int64] = []
-    var lastBlockAt: [SimTime] = []
+    /// When this end last unchoked its partner (-1: never).
     var unchokedAt: [SimTime] = []
 
     // Counts.
@@ -192,15 +182,15 @@ public final class SwarmSimulation: EventQueueOwner {
         case .connected(let c): establish(Int(c))
         case .unchokeArrives(let end):
             let e = Int(end)
-            guard connOpen[e >> 1] else { break }
-            unchokedKnown[e] = true
+            guard ends[e].isOpen else { break }
+            ends[e].unchokedKnown = true
             fill(e)
         case .chokeArrives(let end):
             let e = Int(end)
-            guard connOpen[e >> 1] else { break }
-            unchokedKnown[e] = false
+            guard ends[e].isOpen else { break }
+            ends[e].unchokedKnown = false
             dropRequests(e)
-            refillOthers(of: Int(endNode[e]), except: e)
+            refillOthers(of: Int(ends[e].node), except: e)
         case .rechoke(let n): rechoke(Int(n))
         case .announce(let n): announce(Int(n))
         case .departure(let n): depart(Int(n))
