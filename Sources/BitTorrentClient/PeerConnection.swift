@@ -33,7 +33,7 @@ final class PeerConnection {
     var readPaused = false
     /// Written to since the last flush (flushes happen once per event-loop turn, never mid-decision).
     var needsFlush = false
-    /// The pieces of this peer counted in the picker's availability: what `peerLeft` must take back.
+    /// The pieces of this peer counted in the session's availability: what must be taken back when it goes.
     var counted: PieceBitfield
     /// It let our requests sit for `requestTimeout`: they went back to the picker, and until it sends a
     /// block it gets one request at a time (libtorrent's snubbed peers).

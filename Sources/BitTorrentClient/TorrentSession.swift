@@ -22,8 +22,10 @@ public final class TorrentSession: @unchecked Sendable {
     let storage: TorrentStorage
     let log: @Sendable (String) -> Void
 
-    // Local piece state and the strategies (the simulator's peers hold the same three).
+    // Local piece state and the strategies (the simulator's peers hold the same ones).
     var picker: PiecePicker
+    /// How many connected peers have each piece (what rarest first ranks by).
+    var availability: PieceAvailability
     var rounds = ChokeRounds()
     let leecherChoker: LeecherChoker
     let seedChoker: SeedChoker
@@ -83,6 +85,7 @@ public final class TorrentSession: @unchecked Sendable {
                              blockBytes: min(16_384, metainfo.pieceLength))
         picker = PiecePicker(layout: layout, policy: configuration.piecePolicy,
                              randomFirstPieces: configuration.randomFirstPieces, endgame: configuration.endgame, have: have)
+        availability = PieceAvailability(pieceCount: layout.pieceCount)
         leecherChoker = LeecherChoker(settings: configuration.choke)
         seedChoker = SeedChoker(algorithm: configuration.seedChoker, settings: configuration.choke)
         let now = Self.clock()
@@ -228,11 +231,11 @@ public final class TorrentSession: @unchecked Sendable {
                 c.write(message, now: now)
             case .peerHas(let pieces):
                 if picker.isComplete, pieces.isComplete { return dropFellowSeed(c) }
-                picker.peerJoined(with: pieces)
+                availability.add(pieces)
                 c.counted = pieces
                 updateInterest(c)
             case .peerGotPiece(let piece):
-                picker.peerGotPiece(piece)
+                availability.increment(piece)
                 c.counted.insert(piece)
                 if picker.isComplete, c.counted.isComplete { return dropFellowSeed(c) }
                 if !picker.have.contains(piece) { updateInterest(c) }  // new requests, not only new interest
@@ -260,7 +263,7 @@ public final class TorrentSession: @unchecked Sendable {
         connections.removeAll { $0 === c }
         if c.handshakeDone {
             log("dropped \(c.remoteDescription): \(reason)")
-            picker.peerLeft(with: c.counted)
+            availability.remove(c.counted)
         }
         if !picker.isComplete { for block in c.machine.outstanding { picker.requestDropped(block) } }
         if let d = c.dialled { retryAt[d] = max(retryAt[d] ?? 0, Self.clock() + configuration.reconnectDelay) }
@@ -312,8 +315,8 @@ public final class TorrentSession: @unchecked Sendable {
         let room = depth - c.machine.outstanding.count
         guard room > 0 else { return }
         let outstanding = c.machine.outstanding
-        let blocks = picker.pick(from: c.machine.peerHave, count: room, isRequestedHere: { outstanding.contains($0) },
-                                 using: &rng)
+        let blocks = picker.pick(from: c.machine.peerHave, count: room, availability: availability,
+                                 isRequestedHere: { outstanding.contains($0) }, using: &rng)
         if blocks.isEmpty {
             if outstanding.isEmpty, !picker.isInterested(in: c.machine.peerHave) {
                 execute(c.machine.setInterested(false), on: c)

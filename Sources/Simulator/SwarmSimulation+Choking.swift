@@ -75,6 +75,7 @@ extension SwarmSimulation {
         }
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
+            periodStart[n] = now
             for e in endsOf[n] {
                 let e = Int(e)
                 ends[e].receivedBefore = ends[e].receivedNow

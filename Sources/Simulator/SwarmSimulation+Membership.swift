@@ -7,6 +7,7 @@ extension SwarmSimulation {
         let now = queue.now
         present[n] = true
         windowStart[n] = now
+        periodStart[n] = now
         if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
         trackerList.append(Int32(n))
@@ -82,7 +83,7 @@ extension SwarmSimulation {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
             guard !complete[x] else { continue }
             let theirs = pickers[y].have
-            pickers[x].peerJoined(with: theirs)
+            availability.add(theirs, in: x)
             if pickers[x].isInterested(in: theirs) { gainInterest(e) }
         }
     }
@@ -120,7 +121,7 @@ extension SwarmSimulation {
             }
             chokeRounds[x].released(e)
             if !complete[x] {
-                if ends[e].isEstablished { pickers[x].peerLeft(with: pickers[y].have) }
+                if ends[e].isEstablished { availability.remove(pickers[y].have, in: x) }
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
             ends[e].requests.removeAll()

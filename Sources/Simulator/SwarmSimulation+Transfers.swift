@@ -10,9 +10,14 @@ extension SwarmSimulation {
     func tag(_ b: BlockRef) -> Int64 { Int64(b.piece) * Int64(layout.blocksPerPiece) + Int64(b.block) }
 
     /// A block left end `e`'s node: it reaches the partner one latency after its last bit was sent, which
-    /// is now for a deferred notice (see `FlowNetwork`).
+    /// is now for a deferred notice (see `FlowNetwork`). A block the network reports late may have ended
+    /// before the sender's last rechoke: it counts in the period it ended in.
     func blockSent(_ block: SentBlock, on e: Int) {
-        ends[e].sentNow += Int64(block.bytes)
+        if block.finishedAt >= periodStart[Int(ends[e].node)] {
+            ends[e].sentNow += Int64(block.bytes)
+        } else {
+            sentBefore[e] += Int64(block.bytes)
+        }
         bytesInFlight += Int64(block.bytes)
         let arrival = block.finishedAt + ends[e].latency
         if arrival == queue.now {
@@ -38,7 +43,8 @@ extension SwarmSimulation {
         var blocks = pickBuffer
         pickBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { pickBuffer = blocks }
-        pickers[x].pick(from: theirs, count: room, isRequestedHere: { self.ends[e].requests.contains($0) },
+        pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
+                        isRequestedHere: { self.ends[e].requests.contains($0) },
                         into: &blocks, using: &strategyRNG)
         if blocks.isEmpty {
             if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
@@ -130,7 +136,7 @@ extension SwarmSimulation {
             guard ends[e].isEstablished else { continue }
             let z = Int(ends[e ^ 1].node)
             guard !complete[z] else { continue }
-            pickers[z].peerGotPiece(piece)
+            availability.increment(piece, in: z)
             if !ends[e ^ 1].amInterested, !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }

@@ -54,6 +54,8 @@ public final class SwarmSimulation: EventQueueOwner {
 
     // Nodes.
     var pickers: [PiecePicker]
+    /// Every node's peer-set availability counts, one set per node, in one allocation.
+    var availability: PieceAvailability
     var present: [Bool]
     var complete: [Bool]
     var freeRider: [Bool]
@@ -63,6 +65,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var chokeRounds: [ChokeRounds]
     /// Start of the receive-rate window of each node's connections (the previous rechoke period).
     var windowStart: [SimTime]
+    /// Start of each node's current rechoke period (its arrival, then its last periodic rechoke).
+    var periodStart: [SimTime]
     var announcePending: [Bool]
     var lastAnnounce: [SimTime]
     var nextPeriodicAnnounce: [SimTime]
@@ -125,6 +129,8 @@ public final class SwarmSimulation: EventQueueOwner {
         var seed = empty
         for p in 0..<layout.pieceCount { seed.markHave(p) }
         pickers = [seed] + Array(repeating: empty, count: population.peers.count)
+        availability = PieceAvailability(pieceCount: layout.pieceCount, sets: nodeCount,
+                                         planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections))
         present = Array(repeating: false, count: nodeCount)
         complete = [true] + Array(repeating: false, count: population.peers.count)
         freeRider = [false] + population.peers.map { $0.behaviour == .freeRider }
@@ -132,6 +138,7 @@ public final class SwarmSimulation: EventQueueOwner {
         unchokedCount = Array(repeating: 0, count: nodeCount)
         chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
         windowStart = Array(repeating: 0, count: nodeCount)
+        periodStart = Array(repeating: 0, count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
         lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)
         nextPeriodicAnnounce = Array(repeating: 0, count: nodeCount)

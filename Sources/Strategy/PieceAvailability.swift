@@ -1,5 +1,6 @@
-/// How many peers in our peer set have each piece, stored so that the rarest of a set of pieces is found
-/// a word at a time.
+/// How many peers in a peer set have each piece, for one peer set (a client's) or for many in one
+/// allocation (a simulated swarm keeps one set per peer), stored so that the rarest of a set of pieces is
+/// found a word at a time.
 ///
 /// Why bit-sliced: rarest first must find a rare piece without looking at every piece for every request,
 /// and a swarm of 10,000 peers makes hundreds of millions of count updates (every `have` reaches 50 to 80
@@ -9,27 +10,42 @@
 /// count among any candidate set come out of `planes × pieces / 64` word operations, from the top plane
 /// down: keep the candidates whose bit is 0 whenever at least one candidate has a 0 there.
 ///
+/// Why many sets in one value: a `have` updates 50 to 80 peer sets scattered over the swarm; with one
+/// allocation per set each update paid a second cache miss for the allocation's header.
+///
 /// The number of planes grows with the largest count (7 planes hold counts up to 127).
 public struct PieceAvailability: Sendable {
     public let pieceCount: Int
     /// Words per plane: ceil(pieceCount / 64).
     public let wordCount: Int
+    /// Number of peer sets counted.
+    public let sets: Int
     /// Bit planes per word; counts go up to 2^planes - 1 before another plane is added.
     public private(set) var planes: Int
-    /// Word-major: `storage[w * planes + k]` is plane k of pieces 64w ..< 64w + 64.
+    /// `storage[(set * wordCount + w) * planes + k]` is plane k of pieces 64w ..< 64w + 64 in `set`.
     @usableFromInline var storage: [UInt64]
 
-    public init(pieceCount: Int, planes: Int = 4) {
-        precondition(pieceCount >= 0 && planes >= 1)
+    /// Counts of zero for `sets` peer sets; `planes` sized for the largest count expected (it grows anyway).
+    public init(pieceCount: Int, sets: Int = 1, planes: Int = 4) {
+        precondition(pieceCount >= 0 && sets >= 1 && planes >= 1)
         self.pieceCount = pieceCount
         wordCount = (pieceCount + 63) / 64
+        self.sets = sets
         self.planes = planes
-        storage = [UInt64](repeating: 0, count: wordCount * planes)
+        storage = [UInt64](repeating: 0, count: sets * wordCount * planes)
     }
 
-    /// Number of peers known to have `piece`.
-    public func count(of piece: Int) -> Int {
-        let base = (piece >> 6) * planes, shift = UInt64(piece & 63)
+    /// Planes enough for counts up to `maximum`.
+    public static func planes(forCountsUpTo maximum: Int) -> Int {
+        max(1, Int.bitWidth - max(1, maximum).leadingZeroBitCount)
+    }
+
+    @inline(__always)
+    func offset(_ piece: Int, _ set: Int) -> Int { (set * wordCount + piece >> 6) * planes }
+
+    /// Number of peers in `set` known to have `piece`.
+    public func count(of piece: Int, in set: Int = 0) -> Int {
+        let base = offset(piece, set), shift = UInt64(piece & 63)
         var c = 0
         for k in 0..<planes { c |= Int((storage[base + k] >> shift) & 1) << k }
         return c
@@ -38,11 +54,11 @@ public struct PieceAvailability: Sendable {
     /// The largest count the planes can hold without growing.
     public var capacity: Int { (1 << planes) - 1 }
 
-    /// One more peer has `piece` (a `have`, or part of a bitfield).
-    public mutating func increment(_ piece: Int) {
+    /// One more peer in `set` has `piece` (a `have`, or part of a bitfield).
+    public mutating func increment(_ piece: Int, in set: Int = 0) {
         let bit: UInt64 = 1 << UInt64(piece & 63)
+        let base = offset(piece, set), planes = planes
         let overflow: Bool = storage.withUnsafeMutableBufferPointer { s in
-            let base = (piece >> 6) * planes
             for k in 0..<planes {
                 let old = s[base + k]
                 s[base + k] = old ^ bit
@@ -52,16 +68,16 @@ public struct PieceAvailability: Sendable {
         }
         if overflow {
             addPlane()
-            storage[(piece >> 6) * planes + planes - 1] |= bit
+            storage[offset(piece, set) + self.planes - 1] |= bit
         }
     }
 
-    /// One fewer peer has `piece` (a peer with it left).
-    public mutating func decrement(_ piece: Int) {
-        precondition(count(of: piece) > 0, "availability of piece \(piece) would go negative")
+    /// One fewer peer in `set` has `piece` (a peer with it left).
+    public mutating func decrement(_ piece: Int, in set: Int = 0) {
+        precondition(count(of: piece, in: set) > 0, "availability of piece \(piece) would go negative")
         let bit: UInt64 = 1 << UInt64(piece & 63)
+        let base = offset(piece, set), planes = planes
         storage.withUnsafeMutableBufferPointer { s in
-            let base = (piece >> 6) * planes
             for k in 0..<planes {
                 let old = s[base + k]
                 s[base + k] = old ^ bit
@@ -70,24 +86,36 @@ public struct PieceAvailability: Sendable {
         }
     }
 
-    /// Among the pieces whose bits `candidates(w)` sets in word w, those of lowest count, as words in
-    /// `result` (which must hold `wordCount` words). Returns how many there are (0 if no candidate).
+    /// A peer with `pieces` joined `set` (its bitfield arrived).
+    public mutating func add(_ pieces: PieceBitfield, in set: Int = 0) {
+        for piece in pieces.pieces { increment(piece, in: set) }
+    }
+
+    /// A peer with `pieces` left `set`.
+    public mutating func remove(_ pieces: PieceBitfield, in set: Int = 0) {
+        for piece in pieces.pieces { decrement(piece, in: set) }
+    }
+
+    /// Among the pieces whose bits `candidates(w)` sets in word w, those of lowest count in `set`, as words
+    /// in `result` (which must hold `wordCount` words). Returns how many there are (0 if no candidate).
     /// - Complexity: O(planes × pieces / 64).
     @inlinable
-    public func rarest(_ candidates: (Int) -> UInt64, into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
-        precondition(result.count >= wordCount)
+    public func rarest(_ candidates: (Int) -> UInt64, in set: Int = 0,
+                       into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
+        precondition(result.count >= wordCount && set < sets)
         var any: UInt64 = 0
         for w in 0..<wordCount {
             result[w] = candidates(w)
             any |= result[w]
         }
         guard any != 0 else { return 0 }
+        let start = set * wordCount * planes, planes = planes
         storage.withUnsafeBufferPointer { s in
             for k in stride(from: planes - 1, through: 0, by: -1) {
                 var zeros: UInt64 = 0
-                for w in 0..<wordCount { zeros |= result[w] & ~s[w * planes + k] }
+                for w in 0..<wordCount { zeros |= result[w] & ~s[start + w * planes + k] }
                 guard zeros != 0 else { continue }  // every candidate has bit k: it does not separate them
-                for w in 0..<wordCount { result[w] &= ~s[w * planes + k] }
+                for w in 0..<wordCount { result[w] &= ~s[start + w * planes + k] }
             }
         }
         var total = 0
@@ -98,23 +126,25 @@ public struct PieceAvailability: Sendable {
     private mutating func addPlane() {
         let old = storage, oldPlanes = planes
         planes += 1
-        storage = [UInt64](repeating: 0, count: wordCount * planes)
-        for w in 0..<wordCount {
-            for k in 0..<oldPlanes { storage[w * planes + k] = old[w * oldPlanes + k] }
+        storage = [UInt64](repeating: 0, count: sets * wordCount * planes)
+        for row in 0..<(sets * wordCount) {
+            for k in 0..<oldPlanes { storage[row * planes + k] = old[row * oldPlanes + k] }
         }
     }
 }
 
 extension PieceAvailability {
-    /// Checks the storage size and that no plane sets a bit past the last piece. O(planes × pieces / 64).
+    /// Checks the storage size and that no plane sets a bit past the last piece. O(sets × planes × pieces / 64).
     public func invariantViolations() -> [String] {
         var problems: [String] = []
-        if storage.count != wordCount * planes { problems.append("storage \(storage.count) != \(wordCount) × \(planes)") }
+        if storage.count != sets * wordCount * planes { problems.append("storage \(storage.count) != \(sets) × \(wordCount) × \(planes)") }
         let spare = pieceCount & 63
         if spare != 0, wordCount > 0 {
             let mask = ~UInt64(0) << UInt64(spare)
-            for k in 0..<planes where storage[(wordCount - 1) * planes + k] & mask != 0 {
-                problems.append("plane \(k) counts a piece past \(pieceCount - 1)")
+            for set in 0..<sets {
+                for k in 0..<planes where storage[offset(pieceCount - 1, set) + k] & mask != 0 {
+                    problems.append("set \(set), plane \(k) counts a piece past \(pieceCount - 1)")
+                }
             }
         }
         return problems

@@ -9,8 +9,10 @@
 /// 3. **Endgame**: once every missing block has been requested, blocks already requested elsewhere may be
 ///    requested again from other peers; the caller cancels the duplicates when a copy arrives.
 ///
-/// The picker owns our bitfield (`have`) and the availability counts of our peer set. It does no I/O,
-/// reads no clock and draws randomness only from the generator it is given.
+/// The picker owns our bitfield (`have`) and the state of the pieces being downloaded. How many peers in
+/// our peer set have each piece (`PieceAvailability`) is the caller's, who sees the bitfields and `have`s
+/// arrive, and is passed in when a piece must be chosen. The picker does no I/O, reads no clock and draws
+/// randomness only from the generator it is given.
 public struct PiecePicker: Sendable {
     public enum Policy: String, Sendable, CaseIterable {
         case rarestFirst = "rarest-first"
@@ -27,10 +29,6 @@ public struct PiecePicker: Sendable {
         case stored(completedPiece: Int?, otherRequests: Int)
     }
 
-    // The two fields every `have` in the peer set touches come first, in the picker's first cache line
-    // (a swarm keeps one picker per peer, and a `have` reaches 50 to 80 of them).
-    /// Copies of each piece in the peer set.
-    public private(set) var availability: PieceAvailability
     public private(set) var have: PieceBitfield
     public let layout: PieceLayout
     public let policy: Policy
@@ -72,7 +70,6 @@ public struct PiecePicker: Sendable {
         self.randomFirstPieces = randomFirstPieces
         self.endgameEnabled = endgame
         self.have = have ?? PieceBitfield(pieceCount: layout.pieceCount)
-        availability = PieceAvailability(pieceCount: layout.pieceCount)
         started = PieceBitfield(pieceCount: layout.pieceCount)
         slotOfPiece = Array(repeating: -1, count: layout.pieceCount)
     }
@@ -84,22 +81,7 @@ public struct PiecePicker: Sendable {
         endgameEnabled && have.count + partialPieces.count == layout.pieceCount && freeBlocksInPartials == 0
     }
 
-    // MARK: Availability
-
-    // Counts are exact for every piece, had or not: an update then touches the count's planes only, never
-    // our own bitfield, which matters when one `have` updates 50 to 80 peer sets scattered in memory.
-
-    public mutating func peerJoined(with pieces: PieceBitfield) {
-        for piece in pieces.pieces { availability.increment(piece) }
-    }
-
-    public mutating func peerLeft(with pieces: PieceBitfield) {
-        for piece in pieces.pieces { availability.decrement(piece) }
-    }
-
-    public mutating func peerGotPiece(_ piece: Int) {
-        availability.increment(piece)
-    }
+    // MARK: Interest
 
     /// Whether `remote` has a piece we lack and could request (interest, BEP 3).
     public func isInterested(in remote: PieceBitfield) -> Bool { have.lacksAny(of: remote) }
@@ -112,19 +94,22 @@ public struct PiecePicker: Sendable {
     /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs
     ///   O(planes × pieces / 64) word operations (see `PieceAvailability.rarest`), O(pieces / 64) for random
     ///   and sequential.
+    /// - Parameter availability: our peer set's counts (set `set` of them), for rarest first.
     public mutating func pick<R: RandomNumberGenerator>(
-        from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool, using rng: inout R
+        from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
+        isRequestedHere: (BlockRef) -> Bool, using rng: inout R
     ) -> [BlockRef] {
         var picked: [BlockRef] = []
-        pick(from: remote, count: count, isRequestedHere: isRequestedHere, into: &picked, using: &rng)
+        pick(from: remote, count: count, availability: availability, set: set, isRequestedHere: isRequestedHere,
+             into: &picked, using: &rng)
         return picked
     }
 
     /// As `pick(from:count:isRequestedHere:using:)`, appending to `picked` (emptied first), so a caller that
     /// asks millions of times can reuse one buffer.
     public mutating func pick<R: RandomNumberGenerator>(
-        from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef],
-        using rng: inout R
+        from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
+        isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef], using rng: inout R
     ) {
         picked.removeAll(keepingCapacity: true)
         guard count > 0 else { return }
@@ -136,7 +121,7 @@ public struct PiecePicker: Sendable {
             }
         }
         // 2. New pieces.
-        while picked.count < count, let piece = choosePiece(from: remote, using: &rng) {
+        while picked.count < count, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
             startPiece(piece)
             takeFree(piece: piece, into: &picked, upTo: count)
         }
@@ -202,8 +187,7 @@ public struct PiecePicker: Sendable {
         }
     }
 
-    /// A piece we completed failed its hash check: forget it, so it is picked and fetched again (its
-    /// availability count is exact, so nothing else changes).
+    /// A piece we completed failed its hash check: forget it, so it is picked and fetched again.
     public mutating func pieceFailed(_ piece: Int) {
         have.remove(piece)
     }
@@ -259,10 +243,11 @@ public struct PiecePicker: Sendable {
     }
 
     /// A piece the remote has that we neither have nor started, by policy; nil if there is none.
-    mutating func choosePiece<R: RandomNumberGenerator>(from remote: PieceBitfield, using rng: inout R) -> Int? {
+    mutating func choosePiece<R: RandomNumberGenerator>(from remote: PieceBitfield, availability: PieceAvailability,
+                                                       set: Int, using rng: inout R) -> Int? {
         if have.count < randomFirstPieces || policy == .random { return randomEligible(remote, using: &rng) }
         if policy == .sequential { return firstEligible(remote) }
-        return rarestEligible(remote, using: &rng)
+        return rarestEligible(remote, availability: availability, set: set, using: &rng)
     }
 
     @inline(__always)
@@ -286,9 +271,11 @@ public struct PiecePicker: Sendable {
 
     /// Rarest first: the eligible pieces of lowest count, one of them at random (`PieceAvailability.rarest`
     /// narrows the candidates a word at a time, so no piece is looked at on its own).
-    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in
-            let total = availability.rarest({ eligibleWord(remote, $0) }, into: rarest)
+    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, availability: PieceAvailability, set: Int,
+                                                  using rng: inout R) -> Int? {
+        precondition(availability.pieceCount == layout.pieceCount, "availability counts another torrent")
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in
+            let total = availability.rarest({ eligibleWord(remote, $0) }, in: set, into: rarest)
             return Self.randomSetBit(of: total, words: availability.wordCount, { rarest[$0] }, using: &rng)
         }
     }
@@ -316,7 +303,7 @@ public struct PiecePicker: Sendable {
 extension PiecePicker {
     /// Consistency of the picker's own bookkeeping. O(pieces + blocks in partial pieces).
     public func invariantViolations() -> [String] {
-        var problems = availability.invariantViolations()
+        var problems: [String] = []
         var free = 0
         for piece in partialPieces {
             let slot = Int(slotOfPiece[Int(piece)])

@@ -68,3 +68,67 @@ import Testing
     }
 }
 
+
+/// The calendar (current bucket, ring, far heap) against a plain sorted list, on the pattern a simulation
+/// makes: handling an event schedules new ones, mostly soon (same bucket, next buckets), some far beyond
+/// the ring's horizon, many at equal times; with quiet stretches and a compaction midway.
+@Suite struct EventQueueCalendarTests {
+    @Test func interleavedSchedulingMatchesAReferenceOrder() {
+        for seed: UInt64 in 0..<12 {
+            var rng = SplitMix64(seed: seed)
+            var q = EventQueue<Int>()
+            var reference: [(time: SimTime, id: Int)] = []  // pending, in (time, id) order; ids rise with scheduling
+            var nextID = 0
+            func add(_ t: SimTime) {
+                q.schedule(nextID, at: t)
+                // Sorted insert: after every pending event at or before t (ids only grow).
+                var lo = 0, hi = reference.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if reference[mid].time <= t { lo = mid + 1 } else { hi = mid }
+                }
+                reference.insert((t, nextID), at: lo)
+                nextID += 1
+            }
+            for _ in 0..<50 { add(SimTime(rng.next() % 3_000_000)) }
+            var handled = 0
+            while let (t, id) = q.next() {
+                let expected = reference.removeFirst()
+                #expect(t == expected.time && id == expected.id, "seed \(seed), event \(handled)")
+                guard t == expected.time && id == expected.id else { return }
+                handled += 1
+                guard handled < 20_000 else { continue }
+                // One new event per event on average (two while the queue is short), so the run goes on.
+                for _ in 0..<(reference.count < 40 ? 2 : Int(rng.next() % 3)) {
+                    let delay: SimTime
+                    switch rng.next() % 10 {
+                    case 0: delay = 0
+                    case 1: delay = SimTime(rng.next() % 1_000)  // same bucket
+                    case 2: delay = SimTime(rng.next() % 30_000_000_000)  // often beyond the ring (~4.3 s)
+                    case 3: delay = SimTime(rng.next() % 5) << 20  // bucket boundaries
+                    default: delay = SimTime(rng.next() % 500_000_000)
+                    }
+                    add(t + delay)
+                }
+                if handled == 5_000 {
+                    q.removeAll { $0 % 7 == 0 }
+                    reference.removeAll { $0.id % 7 == 0 }
+                    #expect(q.count == reference.count)
+                }
+            }
+            #expect(reference.isEmpty && q.isEmpty, "seed \(seed)")
+            #expect(handled > 15_000)
+        }
+    }
+
+    @Test func nextTimeAndAdvanceSeeTheFarHeap() {
+        var q = EventQueue<String>()
+        q.schedule("far", at: 3_600_000_000_000)  // an hour: beyond the ring
+        #expect(q.nextTime == 3_600_000_000_000)
+        q.advance(to: 1_000_000_000_000)
+        q.schedule("soon", at: 1_000_000_000_005)
+        #expect(q.next()! == (1_000_000_000_005, "soon"))
+        #expect(q.next()! == (3_600_000_000_000, "far"))
+        #expect(q.next() == nil && q.isEmpty)
+    }
+}

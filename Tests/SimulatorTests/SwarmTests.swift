@@ -49,6 +49,17 @@ let smallSwarm = """
             if sent != received + sim.bytesLost + sim.bytesInFlight {
                 Issue.record("bytes: sent \(sent) != received \(received) + lost \(sim.bytesLost) + in flight \(sim.bytesInFlight)")
             }
+            // Every 97th event: each leecher's availability counts are its established partners' pieces.
+            if checks % 97 == 0 {
+                for x in 1..<sim.nodeCount where sim.present[x] && !sim.complete[x] {
+                    var expected = [Int](repeating: 0, count: sim.layout.pieceCount)
+                    for e in sim.endsOf[x] where sim.ends[Int(e)].isEstablished {
+                        for p in sim.pickers[Int(sim.ends[Int(e) ^ 1].node)].have.pieces { expected[p] += 1 }
+                    }
+                    let counted = (0..<sim.layout.pieceCount).map { sim.availability.count(of: $0, in: x) }
+                    if counted != expected { Issue.record("after \(checks) events: node \(x) counts \(counted), expected \(expected)") }
+                }
+            }
         })
         #expect(checks > 1000)
         #expect(result.stopReason == .allCompleted)
@@ -58,6 +69,7 @@ let smallSwarm = """
         #expect(sim.pickers.allSatisfy { $0.have.isComplete })
         #expect(result.downloadedBytes.reduce(0, +) == Int64(result.completion.count) * file + result.duplicateBytes)
         #expect(sim.pickers.dropFirst().allSatisfy { $0.invariantViolations().isEmpty })
+        #expect(sim.availability.invariantViolations().isEmpty)
     }
 
     @Test func flashCrowdsNeverBeatDp2p() throws {

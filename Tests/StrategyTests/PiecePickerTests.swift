@@ -119,7 +119,7 @@ import TestSupport
         let layout = PieceLayout(totalBytes: 100, pieceBytes: 64, blockBytes: 16)
         #expect(layout.pieceCount == 2 && layout.blockCount(ofPiece: 1) == 3 && layout.blockCount == 7)
         #expect(layout.bytes(of: BlockRef(piece: 1, block: 2)) == 4)
-        var p = PiecePicker(layout: layout)
+        var p = Picking(PiecePicker(layout: layout))
         p.peerGotPiece(0)
         p.peerGotPiece(1)
         let blocks = p.pick(from: bits("**"), count: 10, isRequestedHere: { _ in false }, using: &rng)
@@ -128,27 +128,34 @@ import TestSupport
 }
 
 @Suite struct PieceAvailabilityTests {
-    /// Counts follow a shadow array through random updates, including counts past the initial planes'
-    /// capacity (15), which adds planes.
+    /// Counts follow a shadow array through random updates in three peer sets, including counts past the
+    /// initial planes' capacity (15), which adds planes; the sets never disturb each other.
     @Test func randomUpdatesKeepExactCounts() {
         var rng = SeededRNG(5)
-        var a = PieceAvailability(pieceCount: 150)
-        var shadow = [Int](repeating: 0, count: 150)
-        for round in 0..<20_000 {
-            let p = Int.random(in: 0..<150, using: &rng)
+        var a = PieceAvailability(pieceCount: 150, sets: 3)
+        var shadow = [[Int]](repeating: [Int](repeating: 0, count: 150), count: 3)
+        for round in 0..<30_000 {
+            let p = Int.random(in: 0..<150, using: &rng), set = Int.random(in: 0..<3, using: &rng)
             // Drift upward for the first half, then mostly downward, so counts cross plane boundaries both ways.
-            let down = shadow[p] > 0 && Int.random(in: 0..<10, using: &rng) < (round < 10_000 ? 3 : 7)
+            let down = shadow[set][p] > 0 && Int.random(in: 0..<10, using: &rng) < (round < 15_000 ? 3 : 7)
             if down {
-                a.decrement(p)
-                shadow[p] -= 1
+                a.decrement(p, in: set)
+                shadow[set][p] -= 1
             } else {
-                a.increment(p)
-                shadow[p] += 1
+                a.increment(p, in: set)
+                shadow[set][p] += 1
             }
         }
-        #expect(shadow.max()! > 15 && a.planes > 4)
+        #expect(shadow.joined().max()! > 15 && a.planes > 4)
         #expect(a.invariantViolations() == [])
-        #expect((0..<150).map { a.count(of: $0) } == shadow)
+        for set in 0..<3 { #expect((0..<150).map { a.count(of: $0, in: set) } == shadow[set], "set \(set)") }
+        // Whole bitfields come and go.
+        let pieces = PieceBitfield(pieceCount: 150, full: true)
+        a.add(pieces, in: 1)
+        a.remove(pieces, in: 1)
+        for set in 0..<3 { #expect((0..<150).map { a.count(of: $0, in: set) } == shadow[set], "set \(set)") }
+        #expect(PieceAvailability.planes(forCountsUpTo: 80) == 7 && PieceAvailability.planes(forCountsUpTo: 127) == 7
+                && PieceAvailability.planes(forCountsUpTo: 128) == 8)
     }
 
     /// `rarest` returns exactly the candidates of lowest count, against a direct computation.

@@ -1,0 +1,105 @@
+/// An event with its place in the order: time first, then the sequence number it was scheduled with.
+@usableFromInline
+struct EventEntry<Event> {
+    @usableFromInline var time: SimTime
+    @usableFromInline var sequence: UInt64
+    @usableFromInline var event: Event
+
+    @inlinable
+    init(time: SimTime, sequence: UInt64, event: Event) {
+        self.time = time
+        self.sequence = sequence
+        self.event = event
+    }
+
+    @inlinable @inline(__always)
+    func precedes(_ other: EventEntry) -> Bool {
+        time < other.time || (time == other.time && sequence < other.sequence)
+    }
+}
+
+/// A 4-ary min-heap of entries, stored in one array: half the depth of a binary heap, and the four
+/// children of a node share a cache line or two. `EventQueue` keeps two: the events of the current
+/// bucket, and those beyond its horizon.
+/// - Complexity: `push` and `popMin` are O(log n); `heapify` is O(n).
+@usableFromInline
+struct EventHeap<Event> {
+    @usableFromInline var items: [EventEntry<Event>] = []
+
+    @inlinable init() {}
+
+    @inlinable var count: Int { items.count }
+    @inlinable var isEmpty: Bool { items.isEmpty }
+    @inlinable var first: EventEntry<Event>? { items.first }
+
+    @inlinable
+    mutating func push(_ entry: EventEntry<Event>) {
+        items.append(entry)
+        siftUp(items.count - 1)
+    }
+
+    /// Removes and returns the earliest entry; the heap must not be empty.
+    @inlinable
+    mutating func popMin() -> EventEntry<Event> {
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            siftDown(0)
+        }
+        return top
+    }
+
+    /// Restores the heap order after entries were appended to `items` directly.
+    @inlinable
+    mutating func heapify() {
+        guard items.count > 1 else { return }
+        for i in stride(from: (items.count - 2) / 4, through: 0, by: -1) { siftDown(i) }
+    }
+
+    mutating func removeAll(where isDead: (Event) -> Bool) {
+        items.removeAll { isDead($0.event) }
+        heapify()
+    }
+
+    @inlinable
+    mutating func siftUp(_ start: Int) {
+        var child = start
+        let entry = items[child]
+        while child > 0 {
+            let parent = (child - 1) / 4
+            guard entry.precedes(items[parent]) else { break }
+            items[child] = items[parent]
+            child = parent
+        }
+        items[child] = entry
+    }
+
+    @inlinable
+    mutating func siftDown(_ start: Int) {
+        var parent = start
+        let entry = items[parent]
+        let count = items.count
+        while true {
+            let first = 4 * parent + 1
+            guard first < count else { break }
+            var child = first
+            let end = min(first + 4, count)
+            var k = first + 1
+            while k < end {
+                if items[k].precedes(items[child]) { child = k }
+                k += 1
+            }
+            guard items[child].precedes(entry) else { break }
+            items[parent] = items[child]
+            parent = child
+        }
+        items[parent] = entry
+    }
+
+    /// Where the heap order is broken, if anywhere. O(n).
+    func orderViolation() -> Int? {
+        for i in items.indices.dropFirst() where items[i].precedes(items[(i - 1) / 4]) { return i }
+        return nil
+    }
+}
