@@ -36,7 +36,9 @@ public struct PiecePicker: Sendable {
     public let endgameEnabled: Bool
 
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
-    public private(set) var partialPieces: [Int32] = []
+    public var partialPieces: [Int32] { partials.map(\.piece) }
+    /// The partial pieces with their slots, oldest first.
+    var partials: [(piece: Int32, slot: Int32)] = []
     var started: PieceBitfield
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1.
     var slotOfPiece: [Int32]
@@ -78,7 +80,7 @@ public struct PiecePicker: Sendable {
 
     /// True once every block we lack has been requested at least once.
     public var inEndgame: Bool {
-        endgameEnabled && have.count + partialPieces.count == layout.pieceCount && freeBlocksInPartials == 0
+        endgameEnabled && have.count + partials.count == layout.pieceCount && freeBlocksInPartials == 0
     }
 
     // MARK: Interest
@@ -115,7 +117,7 @@ public struct PiecePicker: Sendable {
         guard count > 0 else { return }
         // 1. Strict priority: started pieces first.
         if freeBlocksInPartials > 0 {
-            for piece in partialPieces where slots[Int(slotOfPiece[Int(piece)])].free > 0 && remote.contains(Int(piece)) {
+            for (piece, slot) in partials where slots[Int(slot)].free > 0 && remote.contains(Int(piece)) {
                 takeFree(piece: Int(piece), into: &picked, upTo: count)
                 if picked.count == count { return }
             }
@@ -127,8 +129,8 @@ public struct PiecePicker: Sendable {
         }
         // 3. Endgame: requested blocks again, least requested first.
         if picked.count < count, inEndgame {
-            for piece in partialPieces where remote.contains(Int(piece)) {
-                let slot = Int(slotOfPiece[Int(piece)])
+            for (piece, slot) in partials where remote.contains(Int(piece)) {
+                let slot = Int(slot)
                 for b in 0..<Int(slots[slot].blocks) {
                     let state = blockStates[stateIndex(slot, b)]
                     guard state != Self.received && state < 254 else { continue }
@@ -157,9 +159,12 @@ public struct PiecePicker: Sendable {
     /// A block arrived.
     public mutating func blockReceived(_ block: BlockRef) -> Receipt {
         let p = Int(block.piece)
-        if have.contains(p) { return .duplicate }
-        if slotOfPiece[p] < 0 { startPiece(p) }  // unrequested but welcome (e.g. arrived after a cancel)
-        let slot = Int(slotOfPiece[p])
+        var slot = Int(slotOfPiece[p])
+        if slot < 0 {  // had already, or unrequested but welcome (e.g. arrived after a cancel)
+            if have.contains(p) { return .duplicate }
+            startPiece(p)
+            slot = Int(slotOfPiece[p])
+        }
         let i = stateIndex(slot, Int(block.block))
         let state = blockStates[i]
         if state == Self.received { return .duplicate }
@@ -218,7 +223,6 @@ public struct PiecePicker: Sendable {
 
     private mutating func startPiece(_ piece: Int) {
         started.insert(piece)
-        partialPieces.append(Int32(piece))
         let blocks = layout.blockCount(ofPiece: piece)
         let slot: Int
         if let reused = freeSlots.popLast() {
@@ -231,13 +235,14 @@ public struct PiecePicker: Sendable {
         slots[slot] = Slot(blocks: Int32(blocks), free: Int32(blocks))
         for b in 0..<blocks { blockStates[stateIndex(slot, b)] = 0 }
         slotOfPiece[piece] = Int32(slot)
+        partials.append((Int32(piece), Int32(slot)))
         freeBlocksInPartials += blocks
     }
 
     private mutating func finishPiece(_ piece: Int, slot: Int) {
         have.insert(piece)
         started.remove(piece)
-        if let i = partialPieces.firstIndex(of: Int32(piece)) { partialPieces.remove(at: i) }
+        if let i = partials.firstIndex(where: { $0.piece == Int32(piece) }) { partials.remove(at: i) }
         slotOfPiece[piece] = -1
         freeSlots.append(Int32(slot))
     }
@@ -305,8 +310,9 @@ extension PiecePicker {
     public func invariantViolations() -> [String] {
         var problems: [String] = []
         var free = 0
-        for piece in partialPieces {
-            let slot = Int(slotOfPiece[Int(piece)])
+        for (piece, slot) in partials {
+            let slot = Int(slot)
+            if slotOfPiece[Int(piece)] != Int32(slot) { problems.append("partial piece \(piece): slot \(slot), mapped to \(slotOfPiece[Int(piece)])") }
             if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }
             let states = (0..<Int(slots[slot].blocks)).map { blockStates[stateIndex(slot, $0)] }
             let freeHere = states.filter { $0 == 0 }.count
@@ -323,7 +329,7 @@ extension PiecePicker {
             if !started.contains(Int(piece)) { problems.append("partial piece \(piece) not marked started") }
         }
         if free != freeBlocksInPartials { problems.append("free blocks \(freeBlocksInPartials), counted \(free)") }
-        if started.count != partialPieces.count { problems.append("started \(started.count) != partial \(partialPieces.count)") }
+        if started.count != partials.count { problems.append("started \(started.count) != partial \(partials.count)") }
         return problems
     }
 }
