@@ -109,13 +109,20 @@ public struct EventQueue<Event> {
                 // The slot holds bucket `current` only: the ring spans fewer buckets than it has slots.
                 near.items.append(contentsOf: ring[slot])
                 ringCount -= ring[slot].count
-                ring[slot].removeAll(keepingCapacity: true)
+                releaseSlot(slot)
                 occupied[slot >> 6] &= ~(1 << UInt64(slot & 63))
             }
             while let f = far.first, Int(f.time >> Self.bucketShift) <= current { near.items.append(far.popMin()) }
             near.heapify()
         }
         return true
+    }
+
+    /// Empties a slot, keeping its buffer for the next bucket unless it grew large: a burst (say, every
+    /// link of a busy server re-rated at once, all due at the same instant) must not pin its size in memory.
+    @inlinable
+    mutating func releaseSlot(_ slot: Int) {
+        if ring[slot].capacity > 4096 { ring[slot] = [] } else { ring[slot].removeAll(keepingCapacity: true) }
     }
 
     /// The first occupied bucket after `current` (the ring must hold an event).
@@ -185,7 +192,10 @@ extension EventQueue {
                 let before = ring[slot].count
                 ring[slot].removeAll { isDead($0.event) }
                 ringCount -= before - ring[slot].count
-                if ring[slot].isEmpty { occupied[slot >> 6] &= ~(1 << UInt64(slot & 63)) }
+                if ring[slot].isEmpty {
+                    occupied[slot >> 6] &= ~(1 << UInt64(slot & 63))
+                    releaseSlot(slot)
+                }
             }
         }
         checkInvariants()
