@@ -130,12 +130,18 @@ extension SwarmSimulation {
     func pieceCompleted(_ piece: Int, at y: Int) {
         globalCopies[piece] += 1
         if firstPiece[y] == nil { firstPiece[y] = queue.now }
-        // `have` to every partner: availability, and interest in us.
-        for e in endsOf[y] {
-            let e = Int(e)
-            guard ends[e].isEstablished else { continue }
-            let z = Int(ends[e ^ 1].node)
-            guard !complete[z] else { continue }
+        // `have` to every partner: availability, and interest in us. The partners are gathered first: the
+        // loads of their connection ends are independent, so their cache misses overlap.
+        var partners = partnerBuffer
+        partnerBuffer = []
+        defer { partnerBuffer = partners }
+        partners.removeAll(keepingCapacity: true)
+        for e in endsOf[y] where ends[Int(e)].isEstablished {
+            let z = ends[Int(e) ^ 1].node
+            if !complete[Int(z)] { partners.append((e, z)) }
+        }
+        for (e, z) in partners {
+            let e = Int(e), z = Int(z)
             availability.increment(piece, in: z)
             if !ends[e ^ 1].amInterested, !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
         }
