@@ -20,6 +20,14 @@ extension FlowNetwork {
             if link.inSlot >= 0, incoming[Int(link.receiver)][Int(link.inSlot)] != Int32(l) {
                 problems.append("link \(l) not at its incoming slot")
             }
+            if link.deferred {  // a deferred notice needs a next block, ready when the current one ends
+                if !link.scheduled || !active { problems.append("link \(l) deferred without a pending block") }
+                if let next = link.queue.first {
+                    if next.readyAt > link.finishAt { problems.append("link \(l) deferred, next block not ready in time") }
+                } else {
+                    problems.append("link \(l) deferred with nothing queued")
+                }
+            }
             sent[Int(link.sender)] += link.rate
             received[Int(link.receiver)] += link.rate
         }

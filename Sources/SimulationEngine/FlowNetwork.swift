@@ -148,11 +148,14 @@ public final class FlowNetwork {
         return links.count - 1
     }
 
-    /// Hands the backlog to `body` and empties it.
+    /// Hands the backlog to `body`, oldest first, until it is empty: `body` may touch links and so add
+    /// to it (a block delivered at once can trigger requests on a link that must first be rolled forward).
     public func takeBacklog(_ body: (Int32, SentBlock) -> Void) {
-        guard !backlog.isEmpty else { return }
-        for (link, block) in backlog { body(link, block) }
-        backlog.removeAll(keepingCapacity: true)
+        while !backlog.isEmpty {
+            let batch = backlog
+            backlog = []
+            for (link, block) in batch { body(link, block) }
+        }
     }
 
     /// Rolls `link` forward to now: blocks that ended behind a deferred notice are finished (into `backlog`)

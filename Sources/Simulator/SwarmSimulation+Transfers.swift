@@ -34,7 +34,6 @@ extension SwarmSimulation {
 
     /// Tops up end `e`'s pipeline of requests to its partner, if it may and wants to request.
     func fill(_ e: Int) {
-        let c = e >> 1
         guard ends[e].isEstablished, ends[e].isOpen, ends[e].unchokedKnown, ends[e].amInterested else { return }
         let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
         let room = requestDepth(e, node: x) - ends[e].requests.count
@@ -84,7 +83,6 @@ extension SwarmSimulation {
 
     /// A block sent by end `f ^ 1`'s node arrives at end `f`'s node.
     func deliver(_ f: Int, block tag: Int) {
-        let c = f >> 1
         let y = Int(ends[f].node), x = Int(ends[f ^ 1].node)
         let block = blockRef(tag)
         let bytes = Int64(layout.bytes(of: block))

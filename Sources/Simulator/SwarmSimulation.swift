@@ -207,7 +207,10 @@ public final class SwarmSimulation: EventQueueOwner {
             recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                             swarm: counts())
             if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
-                return .pieceLost
+                // Blocks that ended behind deferred notices are in flight too: count them before deciding.
+                for l in 0..<network.linkCount { network.catchUp(l, queue: &queue) }
+                takeNetworkBacklog()
+                if bytesInFlight == 0 { return .pieceLost }
             }
             if !queue.isEmpty { queue.schedule(.sample, at: now + scenario.output.timeseriesInterval) }
         }

@@ -40,8 +40,13 @@ public struct PieceAvailability: Sendable {
         max(1, Int.bitWidth - max(1, maximum).leadingZeroBitCount)
     }
 
+    /// Where the planes of `piece`'s word in `set` start. Traps on an index out of range: the updates write
+    /// through unchecked pointers.
     @inline(__always)
-    func offset(_ piece: Int, _ set: Int) -> Int { (set * wordCount + piece >> 6) * planes }
+    func offset(_ piece: Int, _ set: Int) -> Int {
+        precondition(piece >= 0 && piece < pieceCount && set >= 0 && set < sets, "piece \(piece) or set \(set) out of range")
+        return (set * wordCount + piece >> 6) * planes
+    }
 
     /// Number of peers in `set` known to have `piece`.
     public func count(of piece: Int, in set: Int = 0) -> Int {
@@ -102,7 +107,7 @@ public struct PieceAvailability: Sendable {
     @inlinable
     public func rarest(_ candidates: (Int) -> UInt64, in set: Int = 0,
                        into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
-        precondition(result.count >= wordCount && set < sets)
+        precondition(result.count >= wordCount && set >= 0 && set < sets)
         var any: UInt64 = 0
         for w in 0..<wordCount {
             result[w] = candidates(w)

@@ -106,4 +106,31 @@ import Testing
         }
         #expect(saved > 100, "only \(saved) blocks were reported on arrival")
     }
+    /// Handing out the backlog can roll other links forward (a block delivered at once triggers requests
+    /// elsewhere); what they add must be handed out too, not dropped with the batch.
+    @Test func theBacklogIsDrainedEvenWhenItGrowsMeanwhile() {
+        let net = FlowNetwork()
+        net.addNode(upload: 8000, download: 0)  // 1,000 B/s, shared by two links: 0.2 s per 100-byte block
+        net.addNode(upload: 0, download: 1e9)
+        net.addNode(upload: 0, download: 1e9)
+        let a = net.addLink(from: 0, to: 1, latency: 100_000_000), b = net.addLink(from: 0, to: 2, latency: 100_000_000)
+        var q = EventQueue<Event>()
+        net.send(bytes: 100, count: 3, firstTag: 10, on: a, queue: &q)
+        net.send(bytes: 100, count: 3, firstTag: 20, on: b, queue: &q)
+        // Both first blocks end at 0.2 s; their notices are deferred to 0.3 s. Before 0.25 s only the stale
+        // notices of the first rates (b's start re-rated a) come up.
+        while let t = q.nextTime, t < 250_000_000 {
+            guard case .notice(let l, let g) = q.next()!.event else { continue }
+            #expect(net.finishTransmission(link: l, generation: g, queue: &q) == nil)
+        }
+        q.advance(to: 250_000_000)
+        net.catchUp(a, queue: &q)
+        var handed: [Int64] = []
+        net.takeBacklog { link, block in
+            handed.append(block.tag)
+            if Int(link) == a { net.catchUp(b, queue: &q) }
+        }
+        #expect(handed == [10, 20])
+        #expect(net.backlog.isEmpty)
+    }
 }
