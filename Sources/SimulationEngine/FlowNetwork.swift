@@ -164,11 +164,17 @@ public final class FlowNetwork {
     public func catchUp<E: TransmissionEvent>(_ link: Int, queue: inout EventQueue<E>) {
         let now = queue.now
         while links[link].scheduled, links[link].deferred, links[link].finishAt <= now {
-            let block = finishCurrent(link, at: links[link].finishAt)
-            backlog.append((Int32(link), block))
-            startNext(link, now: block.finishedAt)  // ready by then: the notice was deferred only if so
-            scheduleNotice(link, queue: &queue)
+            backlog.append((Int32(link), rollDeferred(link, queue: &queue)))
         }
+    }
+
+    /// A link with a deferred notice: its current block is finished at `finishAt` and the next one started
+    /// then (it was ready by then: the notice was deferred only if so), with its own notice scheduled.
+    private func rollDeferred<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) -> SentBlock {
+        let block = finishCurrent(l, at: links[l].finishAt)
+        startNext(l, now: block.finishedAt)
+        scheduleNotice(l, queue: &queue)
+        return block
     }
 
     /// Current rate of `link`, bits per second (0 when idle).
@@ -210,9 +216,7 @@ public final class FlowNetwork {
         }
         links[l].scheduled = false
         if links[l].deferred {
-            let block = finishCurrent(l, at: links[l].finishAt)
-            startNext(l, now: block.finishedAt)
-            scheduleNotice(l, queue: &queue)
+            let block = rollDeferred(l, queue: &queue)
             catchUp(l, queue: &queue)  // only if the next block ends exactly now
             return block
         }

@@ -59,10 +59,7 @@ extension SwarmSimulation {
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
-        if complete[n] {  // a seed ranks by bytes sent: count the blocks that ended behind deferred notices
-            for e in endsOf[n] { network.catchUp(Int(e), queue: &queue) }
-            takeNetworkBacklog()
-        }
+        if complete[n] { catchUp(endsOf[n].lazy.map(Int.init)) }  // a seed ranks by bytes sent
         var candidates: [ChokeCandidate] = []
         for e in endsOf[n] {
             let e = Int(e)

@@ -32,6 +32,13 @@ extension SwarmSimulation {
         network.takeBacklog { link, block in blockSent(block, on: Int(link)) }
     }
 
+    /// Rolls `links` forward to now, so every block that ended behind a deferred notice counts as sent
+    /// (and is on its way), before sent or in-flight bytes are read.
+    func catchUp<Links: Sequence<Int>>(_ links: Links) {
+        for l in links { network.catchUp(l, queue: &queue) }
+        takeNetworkBacklog()
+    }
+
     /// Tops up end `e`'s pipeline of requests to its partner, if it may and wants to request.
     func fill(_ e: Int) {
         guard ends[e].isEstablished, ends[e].isOpen, ends[e].unchokedKnown, ends[e].amInterested else { return }

@@ -171,8 +171,7 @@ public final class SwarmSimulation: EventQueueOwner {
             handle(event)
         }
         let end = queue.now
-        for l in 0..<network.linkCount { network.catchUp(l, queue: &queue) }  // blocks that ended by now count as sent
-        takeNetworkBacklog()
+        catchUp(0..<network.linkCount)  // blocks that ended by now count as sent
         recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                         swarm: counts())
         return result(end: end, stopReason: stopReason)
@@ -207,9 +206,7 @@ public final class SwarmSimulation: EventQueueOwner {
             recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                             swarm: counts())
             if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
-                // Blocks that ended behind deferred notices are in flight too: count them before deciding.
-                for l in 0..<network.linkCount { network.catchUp(l, queue: &queue) }
-                takeNetworkBacklog()
+                catchUp(0..<network.linkCount)  // blocks behind deferred notices are in flight too
                 if bytesInFlight == 0 { return .pieceLost }
             }
             if !queue.isEmpty { queue.schedule(.sample, at: now + scenario.output.timeseriesInterval) }
