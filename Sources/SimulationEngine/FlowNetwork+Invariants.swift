@@ -32,6 +32,13 @@ extension FlowNetwork {
             received[Int(link.receiver)] += link.rate
         }
         for n in 0..<nodeCount {
+            // A node recorded as splitting its upload equally must do so exactly (recompute skips it).
+            if equalSplit[n], !outgoing[n].isEmpty {
+                let equal = upload[n] / Double(outgoing[n].count)
+                for l in outgoing[n].map(Int.init) where links[l].rate != equal || links[l].allowance < equal {
+                    problems.append("node \(n) marked equal split, link \(l) rate \(links[l].rate) allowance \(links[l].allowance), share \(equal)")
+                }
+            }
             if sent[n] > upload[n] * (1 + tolerance) {
                 problems.append("node \(n) sends \(sent[n]) bps, above its upload \(upload[n])")
             }
@@ -41,6 +48,33 @@ extension FlowNetwork {
             let meterGap = abs(sentMeter[n].rate - sent[n])
             if meterGap > max(1e-6, sent[n] * 1e-9) { problems.append("node \(n) sent meter \(sentMeter[n].rate) != \(sent[n])") }
         }
+        let reference = ratesFromScratch()
+        for l in links.indices where links[l].rate != reference[l] {
+            problems.append("link \(l) rate \(links[l].rate), from scratch \(reference[l])")
+        }
         return problems
+    }
+
+    /// Every link's rate computed from the active link sets alone, both steps for every node: what the
+    /// incremental `recompute` (which skips the nodes whose rates cannot change) must agree with exactly.
+    func ratesFromScratch() -> [Double] {
+        var allowance = [Double](repeating: 0, count: links.count)
+        var rates = [Double](repeating: 0, count: links.count)
+        var shares: [Double] = [], order: [Int32] = []
+        for x in 0..<nodeCount where !incoming[x].isEmpty {
+            let claims = incoming[x].map { l in
+                let s = Int(links[Int(l)].sender)
+                return upload[s] / Double(outgoing[s].count)
+            }
+            let given = WaterFilling.fill(capacity: download[x], limits: claims, shares: &shares, order: &order)
+            let extra = max(0, download[x] - given) / Double(claims.count)
+            for (i, l) in incoming[x].enumerated() { allowance[Int(l)] = shares[i] + extra }
+        }
+        for y in 0..<nodeCount where !outgoing[y].isEmpty {
+            WaterFilling.fill(capacity: upload[y], limits: outgoing[y].map { allowance[Int($0)] }, shares: &shares,
+                              order: &order)
+            for (i, l) in outgoing[y].enumerated() { rates[Int(l)] = shares[i] }
+        }
+        return rates
     }
 }

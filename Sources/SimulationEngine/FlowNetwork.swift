@@ -97,6 +97,11 @@ public final class FlowNetwork {
 
     // Scratch space for recomputation, reused to keep the hot path free of allocation.
     var mark: [UInt32] = []
+    /// Senders whose rates must be recomputed in the current `recompute` (marked with its epoch).
+    var rateMark: [UInt32] = []
+    /// True while every outgoing link of the node has an allowance of at least the node's equal share,
+    /// so its rates are exactly that share (see `recompute`).
+    var equalSplit: [Bool] = []
     var epoch: UInt32 = 0
     var touchedReceivers: [Int32] = []
     var touchedSenders: [Int32] = []
@@ -134,6 +139,8 @@ public final class FlowNetwork {
         sentMeter.append(RateMeter())
         receivedMeter.append(RateMeter())
         mark.append(0)
+        rateMark.append(0)
+        equalSplit.append(false)
         return upload.count - 1
     }
 
@@ -307,8 +314,16 @@ public final class FlowNetwork {
     func deactivate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
-        removeSlot(&outgoing[s], at: Int(links[l].outSlot), slot: \.outSlot)
-        removeSlot(&incoming[r], at: Int(links[l].inSlot), slot: \.inSlot)
+        let out = outgoing[s].removeLast()
+        if Int(links[l].outSlot) < outgoing[s].count {
+            outgoing[s][Int(links[l].outSlot)] = out
+            links[Int(out)].outSlot = links[l].outSlot
+        }
+        let inn = incoming[r].removeLast()
+        if Int(links[l].inSlot) < incoming[r].count {
+            incoming[r][Int(links[l].inSlot)] = inn
+            links[Int(inn)].inSlot = links[l].inSlot
+        }
         links[l].outSlot = -1
         links[l].inSlot = -1
         links[l].generation &+= 1
@@ -327,6 +342,11 @@ public final class FlowNetwork {
 
     /// After `sender`'s outgoing set and `receiver`'s incoming set changed: recompute the allowances of
     /// every receiver whose claims changed, then the rates of every sender feeding those receivers.
+    ///
+    /// A sender whose allowances all stay at or above its equal share (upload / active links) gives every
+    /// link exactly that share, so its rates cannot change unless its own link set changed or one of its
+    /// allowances falls below the share: only then is it recomputed (`allocateAllowances` marks it). The
+    /// others are skipped; the rates are exactly those of recomputing every sender, in the same order.
     func recompute<E: TransmissionEvent>(sender s: Int, receiver r: Int, queue: inout EventQueue<E>) {
         epoch &+= 1
         touchedReceivers.removeAll(keepingCapacity: true)
@@ -339,7 +359,7 @@ public final class FlowNetwork {
             allocateAllowances(Int(x))
             for l in incoming[Int(x)] { touchSender(Int(links[Int(l)].sender)) }
         }
-        for y in touchedSenders { allocateRates(Int(y), queue: &queue) }
+        for y in touchedSenders where Int(y) == s || rateMark[Int(y)] == epoch { allocateRates(Int(y), queue: &queue) }
         compactIfNeeded(&queue)
     }
 
@@ -368,7 +388,12 @@ public final class FlowNetwork {
         }
         let given = WaterFilling.fill(capacity: download[x], limits: limits, shares: &shares, order: &order)
         let extra = max(0, download[x] - given) / Double(ins.count)
-        for (i, l) in ins.enumerated() { links[Int(l)].allowance = shares[i] + extra }
+        for (i, l) in ins.enumerated() {
+            let allowance = shares[i] + extra
+            links[Int(l)].allowance = allowance
+            let y = Int(links[Int(l)].sender)
+            if allowance < limits[i] || !equalSplit[y] { rateMark[y] = epoch }  // limits[i]: y's equal share
+        }
     }
 
     /// Step 2: the sender's upload, water-filled over its links, each capped by its receiver's allowance.
@@ -376,7 +401,14 @@ public final class FlowNetwork {
         let outs = outgoing[y]
         guard !outs.isEmpty else { return }
         limits.removeAll(keepingCapacity: true)
-        for l in outs { limits.append(links[Int(l)].allowance) }
+        let equal = upload[y] / Double(outs.count)
+        var split = true
+        for l in outs {
+            let allowance = links[Int(l)].allowance
+            limits.append(allowance)
+            if allowance < equal { split = false }
+        }
+        equalSplit[y] = split
         WaterFilling.fill(capacity: upload[y], limits: limits, shares: &shares, order: &order)
         let now = queue.now
         for (i, l) in outs.enumerated() where shares[i] != links[Int(l)].rate {
