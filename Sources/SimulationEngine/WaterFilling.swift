@@ -11,26 +11,59 @@ public enum WaterFilling {
     @discardableResult
     public static func fill(capacity: Double, limits: [Double], shares: inout [Double], order: inout [Int32]) -> Double {
         let n = limits.count
-        shares.removeAll(keepingCapacity: true)
+        shares = Array(repeating: 0, count: n)
+        if order.count < n { order = Array(repeating: 0, count: n) }
+        return limits.withUnsafeBufferPointer { limits in
+            shares.withUnsafeMutableBufferPointer { shares in
+                order.withUnsafeMutableBufferPointer { order in
+                    fill(capacity: capacity, limits: limits, shares: shares, order: order)
+                }
+            }
+        }
+    }
+
+    /// As above, on caller-owned buffers: `shares` and `order` hold at least `limits.count` elements (the
+    /// network's rate allocation calls this millions of times and keeps its scratch space).
+    @discardableResult
+    public static func fill(capacity: Double, limits: UnsafeBufferPointer<Double>,
+                            shares: UnsafeMutableBufferPointer<Double>, order: UnsafeMutableBufferPointer<Int32>) -> Double {
+        let n = limits.count
         guard n > 0 else { return 0 }
+        precondition(shares.count >= n && order.count >= n, "water-filling scratch too small")
         let equal = capacity / Double(n)
         var smallest = Double.infinity
         for limit in limits where limit < smallest { smallest = limit }
         if smallest >= equal {
-            shares.append(contentsOf: repeatElement(equal, count: n))
+            for i in 0..<n { shares[i] = equal }
             return capacity
         }
-        shares.append(contentsOf: repeatElement(0, count: n))
-        order.removeAll(keepingCapacity: true)
-        order.append(contentsOf: 0..<Int32(n))
-        // Sort by limit, index as tie-breaker: the result must not depend on the sort's stability.
-        order.sort { limits[Int($0)] < limits[Int($1)] || (limits[Int($0)] == limits[Int($1)] && $0 < $1) }
+        // Ascending by limit, index as tie-breaker: a strict total order, so the result does not depend on
+        // the sorting algorithm. Few claimants (a peer's transfers) are sorted by insertion.
+        for i in 0..<n { order[i] = Int32(i) }
+        let precedes = { (a: Int32, b: Int32) -> Bool in
+            limits[Int(a)] < limits[Int(b)] || (limits[Int(a)] == limits[Int(b)] && a < b)
+        }
+        if n <= 32 {
+            for i in 1..<n {
+                let item = order[i]
+                var j = i
+                while j > 0, precedes(item, order[j - 1]) {
+                    order[j] = order[j - 1]
+                    j -= 1
+                }
+                order[j] = item
+            }
+        } else {
+            var head = UnsafeMutableBufferPointer(rebasing: order[0..<n])
+            head.sort(by: precedes)
+        }
         var remaining = capacity
         var given = 0.0
-        for (position, index) in order.enumerated() {
+        for position in 0..<n {
+            let index = Int(order[position])
             let fair = remaining / Double(n - position)
-            let share = min(limits[Int(index)], fair)
-            shares[Int(index)] = share
+            let share = min(limits[index], fair)
+            shares[index] = share
             remaining -= share
             given += share
         }
