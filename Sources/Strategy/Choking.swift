@@ -95,10 +95,25 @@ enum OptimisticUnchoke {
     }
 }
 
-/// Orders candidates by a key, highest first, ties broken at random (a fresh random key per candidate).
-func rankDescending<R: RandomNumberGenerator>(_ candidates: [ChokeCandidate], by key: (ChokeCandidate) -> Double,
-                                              using rng: inout R) -> [ChokeCandidate] {
-    candidates.map { ($0, key($0), UInt64.random(in: 0...UInt64.max, using: &rng)) }
-        .sorted { $0.1 > $1.1 || ($0.1 == $1.1 && $0.2 < $1.2) }
-        .map(\.0)
+/// The `count` candidates of highest key, highest first, ties broken at random: every candidate draws a
+/// fresh random tie-breaker, in order, whatever `count` is (so the generator's stream does not depend on
+/// how many are kept). Equal keys and equal draws keep the candidates' order, as a stable sort would.
+/// - Complexity: O(n × count); a rechoke keeps a handful of many, and runs millions of times in a swarm.
+func topRanked<R: RandomNumberGenerator>(_ candidates: [ChokeCandidate], count: Int, by key: (ChokeCandidate) -> Double,
+                                         using rng: inout R) -> [ChokeCandidate] {
+    var best: [(candidate: ChokeCandidate, key: Double, draw: UInt64)] = []
+    best.reserveCapacity(min(count, candidates.count) + 1)
+    for candidate in candidates {
+        let entry = (candidate: candidate, key: key(candidate), draw: rng.next())  // a uniform UInt64
+        guard count > 0 else { continue }
+        // After every entry that ranks at least as high (so equal entries keep their order).
+        var i = best.count
+        while i > 0, entry.key > best[i - 1].key || (entry.key == best[i - 1].key && entry.draw < best[i - 1].draw) {
+            i -= 1
+        }
+        guard i < count else { continue }
+        best.insert(entry, at: i)
+        if best.count > count { best.removeLast() }
+    }
+    return best.map(\.candidate)
 }

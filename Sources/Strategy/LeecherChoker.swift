@@ -20,7 +20,7 @@ public struct LeecherChoker: Sendable {
             let lastHeard = c.lastBlockReceivedAt ?? c.connectedAt
             return now - lastHeard < settings.snubTimeout
         }
-        let regular = rankDescending(eligible, by: \.rate, using: &rng).prefix(settings.uploadSlots).map(\.id)
+        let regular = topRanked(eligible, count: settings.uploadSlots, by: \.rate, using: &rng).map(\.id)
         let regularSet = Set(regular)
         let optimistic = OptimisticUnchoke.choose(
             candidates, regular: regularSet, current: currentOptimistic, rotate: rotateOptimistic, now: now,

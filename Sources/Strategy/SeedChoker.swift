@@ -33,9 +33,9 @@ public struct SeedChoker: Sendable {
         var regular: [Int]
         switch algorithm {
         case .fastestUpload:
-            regular = rankDescending(interested, by: \.rate, using: &rng).prefix(slots).map(\.id)
+            regular = topRanked(interested, count: slots, by: \.rate, using: &rng).map(\.id)
         case .random:
-            regular = rankDescending(interested, by: { _ in 0 }, using: &rng).prefix(slots).map(\.id)
+            regular = topRanked(interested, count: slots, by: { _ in 0 }, using: &rng).map(\.id)
         case .roundRobin:
             let keep = interested.filter { c in
                 c.unchoked && c.id != currentOptimistic && now - (c.unchokedAt ?? now) < settings.optimisticInterval
@@ -43,10 +43,10 @@ public struct SeedChoker: Sendable {
             regular = Array(keep.sorted { ($0.unchokedAt ?? 0, $0.id) < ($1.unchokedAt ?? 0, $1.id) }.prefix(slots).map(\.id))
             let kept = Set(regular)
             // Longest wait first: never unchoked, then least recently unchoked.
-            let waiting = rankDescending(interested.filter { !kept.contains($0.id) }, by: { c in
+            let waiting = topRanked(interested.filter { !kept.contains($0.id) }, count: slots - regular.count, by: { c in
                 c.unchokedAt.map { -Double($0) } ?? .infinity
             }, using: &rng)
-            regular += waiting.prefix(slots - regular.count).map(\.id)
+            regular += waiting.map(\.id)
         }
         let optimistic = OptimisticUnchoke.choose(
             candidates, regular: Set(regular), current: currentOptimistic, rotate: rotateOptimistic, now: now,

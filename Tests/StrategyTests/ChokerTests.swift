@@ -85,3 +85,35 @@ func peer(_ id: Int, interested: Bool = true, rate: Double = 0, connectedAt: Int
         #expect(d.unchoked == [0, 2, 4])
     }
 }
+
+@Suite struct TopRankedTests {
+    /// Against a stable sort of every candidate by (key descending, draw ascending): the same candidates in
+    /// the same order, and the generator left in the same state (one draw per candidate, whatever `count`).
+    @Test func keepsTheBestInOrderAndDrawsOncePerCandidate() {
+        for seed in UInt64(0)..<300 {
+            var setup = SeededRNG(seed)
+            let n = Int(setup.next() % 40)
+            // Few distinct rates, so ties are common; a few draws repeat too (the rng below is replayed).
+            let peers = (0..<n).map { peer($0, rate: Double(setup.next() % 4) * 1000) }
+            let count = Int(setup.next() % 8)
+            var rng = SeededRNG(seed &* 31 &+ 7), replay = rng
+            let top = topRanked(peers, count: count, by: \.rate, using: &rng)
+            let keyed = peers.map { ($0, $0.rate, replay.next()) }
+            let sorted = keyed.enumerated().sorted { a, b in
+                let (x, y) = (a.element, b.element)
+                if x.1 != y.1 { return x.1 > y.1 }
+                if x.2 != y.2 { return x.2 < y.2 }
+                return a.offset < b.offset
+            }
+            #expect(top.map(\.id) == sorted.prefix(count).map(\.element.0.id), "seed \(seed)")
+            #expect(rng.next() == replay.next(), "seed \(seed): draws differ")
+        }
+    }
+
+    @Test func equalKeysAndDrawsKeepTheCandidatesOrder() {
+        struct Constant: RandomNumberGenerator { mutating func next() -> UInt64 { 42 } }
+        var rng = Constant()
+        let peers = (0..<6).map { peer($0, rate: $0 == 4 ? 9 : 1) }
+        #expect(topRanked(peers, count: 3, by: \.rate, using: &rng).map(\.id) == [4, 0, 1])
+    }
+}
