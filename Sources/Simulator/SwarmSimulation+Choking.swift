@@ -59,10 +59,10 @@ extension SwarmSimulation {
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
-        if complete[n] { catchUp(endsOf[n].lazy.map(Int.init)) }  // a seed ranks by bytes sent
+        if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
         var candidates: [ChokeCandidate] = []
-        for e in endsOf[n] {
-            let e = Int(e)
+        for p in partners[n] {
+            let e = Int(p.end)
             guard ends[e].isEstablished, ends[e ^ 1].amInterested || !ends[e].amChoking else { continue }
             let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
             candidates.append(ChokeCandidate(
@@ -73,8 +73,8 @@ extension SwarmSimulation {
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             periodStart[n] = now
-            for e in endsOf[n] {
-                let e = Int(e)
+            for p in partners[n] {
+                let e = Int(p.end)
                 ends[e].receivedBefore = ends[e].receivedNow
                 ends[e].receivedNow = 0
                 sentBefore[e] = ends[e].sentNow

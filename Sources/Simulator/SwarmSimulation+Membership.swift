@@ -34,8 +34,8 @@ extension SwarmSimulation {
             queue.schedule(.announce(Int32(n)), at: nextPeriodicAnnounce[n])
         }
         guard !complete[n] else { return }  // a seed waits for others to connect
-        for m in trackerSample(excluding: n) where endsOf[n].count < settings.maxConnections {
-            if endsOf[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
+        for m in trackerSample(excluding: n) where partners[n].count < settings.maxConnections {
+            if partners[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
         }
     }
 
@@ -53,15 +53,15 @@ extension SwarmSimulation {
     }
 
     func isConnected(_ n: Int, _ m: Int) -> Bool {
-        endsOf[n].contains { ends[Int($0) ^ 1].node == Int32(m) }
+        partners[n].contains { $0.node == Int32(m) }
     }
 
     /// Opens a connection from `n` to `m`; it is usable after one round trip.
     func open(_ n: Int, _ m: Int) {
         let c = ends.count / 2
         let latency = population.latency.between(n, m)
-        for node in [n, m] {
-            endsOf[node].append(Int32(ends.count))
+        for (node, partner) in [(n, m), (m, n)] {
+            partners[node].append(Partner(end: Int32(ends.count), node: Int32(partner)))
             ends.append(ConnectionEnd(node: node, latency: latency, openedAt: queue.now))
             sentBefore.append(0)
             unchokedAt.append(-1)
@@ -78,6 +78,8 @@ extension SwarmSimulation {
         for e in [2 * c, 2 * c + 1] {
             ends[e].isEstablished = true
             ends[e].connectedAt = queue.now
+            let x = Int(ends[e].node)
+            if let i = partners[x].firstIndex(where: { $0.end == Int32(e) }) { partners[x][i].established = true }
         }
         for e in [2 * c, 2 * c + 1] {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
@@ -102,7 +104,7 @@ extension SwarmSimulation {
         }
         trackerPosition[n] = -1
         for p in pickers[n].have.pieces { globalCopies[p] -= 1 }
-        for e in endsOf[n] { close(Int(e) >> 1) }
+        for p in partners[n] { close(Int(p.end) >> 1) }
     }
 
     /// Closes connection `c`: transfers on it stop, requests on it are freed, both sides forget it.
@@ -125,7 +127,7 @@ extension SwarmSimulation {
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
             ends[e].requests.removeAll()
-            if let i = endsOf[x].firstIndex(of: Int32(e)) { endsOf[x].remove(at: i) }
+            if let i = partners[x].firstIndex(where: { $0.end == Int32(e) }) { partners[x].remove(at: i) }
         }
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(ends[e].node)
@@ -140,7 +142,7 @@ extension SwarmSimulation {
     /// A peer whose peer set ran low asks the tracker again (at most once a minute).
     func announceIfLow(_ n: Int) {
         let now = queue.now
-        guard endsOf[n].count < settings.reannounceBelow, !announcePending[n],
+        guard partners[n].count < settings.reannounceBelow, !announcePending[n],
               now - lastAnnounce[n] >= 60_000_000_000 else { return }
         announcePending[n] = true
         queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))

@@ -78,7 +78,7 @@ extension SwarmSimulation {
 
     /// After requests were freed at `x` (a choke, a closed connection), its other connections may take them.
     func refillOthers(of x: Int, except: Int) {
-        for e in endsOf[x] where Int(e) != except { fill(Int(e)) }
+        for p in partners[x] where Int(p.end) != except { fill(Int(p.end)) }
     }
 
     /// The partner choked end `e`'s node: every outstanding request on `e` is void.
@@ -123,8 +123,8 @@ extension SwarmSimulation {
     /// Endgame: the block arrived, so its other outstanding requests are cancelled (a cancel is instant
     /// here; a copy already being transmitted still arrives and is counted as a duplicate).
     func cancelDuplicates(of block: BlockRef, at y: Int, except f: Int) {
-        for e in endsOf[y] where Int(e) != f {
-            let e = Int(e)
+        for p in partners[y] where Int(p.end) != f {
+            let e = Int(p.end)
             guard let i = ends[e].requests.firstIndex(of: block) else { continue }
             ends[e].requests.remove(at: i)
             network.cancel(tag: tag(block), on: e ^ 1, queue: &queue)
@@ -135,20 +135,18 @@ extension SwarmSimulation {
     func pieceCompleted(_ piece: Int, at y: Int) {
         globalCopies[piece] += 1
         if firstPiece[y] == nil { firstPiece[y] = queue.now }
-        // `have` to every partner: availability, and interest in us. The partners are gathered first: the
-        // loads of their connection ends are independent, so their cache misses overlap.
-        var partners = partnerBuffer
+        haveWords[y * pieceWords + piece >> 6] |= 1 << UInt64(piece & 63)
+        // `have` to every established partner still downloading: availability, and interest in us. The
+        // partners are gathered first, so the loads of their counts are independent and their misses overlap.
+        var gathered = partnerBuffer
         partnerBuffer = []
-        defer { partnerBuffer = partners }
-        partners.removeAll(keepingCapacity: true)
-        for e in endsOf[y] where ends[Int(e)].isEstablished {
-            let z = ends[Int(e) ^ 1].node
-            if !complete[Int(z)] { partners.append((e, z)) }
-        }
-        for (e, z) in partners {
+        defer { partnerBuffer = gathered }
+        gathered.removeAll(keepingCapacity: true)
+        for p in partners[y] where p.established && !complete[Int(p.node)] { gathered.append((p.end, p.node)) }
+        for (e, z) in gathered {
             let e = Int(e), z = Int(z)
             availability.increment(piece, in: z)
-            if !ends[e ^ 1].amInterested, !pickers[z].have.contains(piece) { gainInterest(e ^ 1) }
+            if !has(z, piece), !ends[e ^ 1].amInterested { gainInterest(e ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }
@@ -161,8 +159,8 @@ extension SwarmSimulation {
         recorder.completed()
         leecherCount -= 1
         seedCount += 1
-        for e in endsOf[y] {
-            let e = Int(e)
+        for p in partners[y] {
+            let e = Int(p.end)
             for block in ends[e].requests { network.cancel(tag: tag(block), on: e ^ 1, queue: &queue) }
             ends[e].requests.removeAll()
             if ends[e].amInterested { loseInterest(e) }

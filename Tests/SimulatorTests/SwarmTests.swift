@@ -51,10 +51,19 @@ let smallSwarm = """
             }
             // Every 97th event: each leecher's availability counts are its established partners' pieces.
             if checks % 97 == 0 {
+                // The simulator's copy of every bitfield matches the pickers'.
+                for x in 0..<sim.nodeCount {
+                    let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
+                    if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveWords \(copy) != picker \(sim.pickers[x].have.pieces)") }
+                }
                 for x in 1..<sim.nodeCount where sim.present[x] && !sim.complete[x] {
                     var expected = [Int](repeating: 0, count: sim.layout.pieceCount)
-                    for e in sim.endsOf[x] where sim.ends[Int(e)].isEstablished {
-                        for p in sim.pickers[Int(sim.ends[Int(e) ^ 1].node)].have.pieces { expected[p] += 1 }
+                    for partner in sim.partners[x] where sim.ends[Int(partner.end)].isEstablished {
+                        #expect(partner.established && partner.node == sim.ends[Int(partner.end) ^ 1].node)
+                        for p in sim.pickers[Int(partner.node)].have.pieces { expected[p] += 1 }
+                    }
+                    for partner in sim.partners[x] where !partner.established {
+                        #expect(!sim.ends[Int(partner.end)].isEstablished)
                     }
                     let counted = (0..<sim.layout.pieceCount).map { sim.availability.count(of: $0, in: x) }
                     if counted != expected { Issue.record("after \(checks) events: node \(x) counts \(counted), expected \(expected)") }
