@@ -45,15 +45,19 @@ extension SwarmSimulation {
         let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
         let room = requestDepth(e, node: x) - ends[e].requests.count
         guard room > 0, !complete[x] else { return }
-        let theirs = pickers[y].have
         var blocks = pickBuffer
         pickBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { pickBuffer = blocks }
-        pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
-                        isRequestedHere: { self.ends[e].requests.contains($0) },
-                        into: &blocks, using: &strategyRNG)
+        let interested: Bool = haveWords.withUnsafeBufferPointer { table in
+            let theirs = BitfieldView(words: UnsafeBufferPointer(rebasing: table[(y * pieceWords)..<((y + 1) * pieceWords)]),
+                                      pieceCount: layout.pieceCount)
+            pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
+                            isRequestedHere: { self.ends[e].requests.contains($0) },
+                            into: &blocks, using: &strategyRNG)
+            return !blocks.isEmpty || pickers[x].isInterested(in: theirs)
+        }
         if blocks.isEmpty {
-            if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
+            if ends[e].requests.isEmpty, !interested { loseInterest(e) }
             return
         }
         // A request reaches the partner after one latency; if the partner already chokes us it is ignored

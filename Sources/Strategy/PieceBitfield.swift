@@ -69,9 +69,19 @@ public struct PieceBitfield: Equatable, Hashable, Sendable {
 
     /// True if `other` has a piece this bitfield lacks (i.e. we would be interested in its owner).
     public func lacksAny(of other: PieceBitfield) -> Bool {
+        other.withView { lacksAny(of: $0) }
+    }
+
+    /// As `lacksAny(of:)`, for a bitfield seen through a view.
+    public func lacksAny(of other: BitfieldView) -> Bool {
         precondition(other.pieceCount == pieceCount)
         for (mine, theirs) in zip(words, other.words) where theirs & ~mine != 0 { return true }
         return false
+    }
+
+    /// Calls `body` with a view of this bitfield's words.
+    public func withView<T>(_ body: (BitfieldView) throws -> T) rethrows -> T {
+        try words.withUnsafeBufferPointer { try body(BitfieldView(words: $0, pieceCount: pieceCount)) }
     }
 
     /// The BEP 3 `bitfield` payload: ceil(pieceCount / 8) bytes, piece 0 in the high bit of byte 0.
@@ -100,5 +110,32 @@ public struct PieceBitfield: Equatable, Hashable, Sendable {
                 insert(piece)
             }
         }
+    }
+}
+
+/// A read-only view of a bitfield's words (64 pieces per word, piece i at bit i & 63 of word i >> 6), valid
+/// only while the memory it points to is.
+///
+/// Why: a caller that keeps many peers' bitfields in one table (the simulator, where a `have` or a request
+/// reads a partner's pieces millions of times) lets the picker read them in place, with no bitfield value
+/// of its own to copy and reference-count.
+public struct BitfieldView {
+    public let words: UnsafeBufferPointer<UInt64>
+    public let pieceCount: Int
+
+    /// `words` must hold exactly ceil(pieceCount / 64) words, with no bit set past the last piece.
+    public init(words: UnsafeBufferPointer<UInt64>, pieceCount: Int) {
+        precondition(pieceCount >= 0 && words.count == (pieceCount + 63) / 64, "\(words.count) words for \(pieceCount) pieces")
+        if pieceCount & 63 != 0, let last = words.last {
+            precondition(last >> UInt64(pieceCount & 63) == 0, "bits set past piece \(pieceCount - 1)")
+        }
+        self.words = words
+        self.pieceCount = pieceCount
+    }
+
+    @inline(__always)
+    public func contains(_ piece: Int) -> Bool {
+        precondition(piece >= 0 && piece < pieceCount, "piece \(piece) out of range 0..<\(pieceCount)")
+        return words[piece >> 6] & (1 << UInt64(piece & 63)) != 0
     }
 }

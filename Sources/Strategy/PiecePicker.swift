@@ -88,6 +88,9 @@ public struct PiecePicker: Sendable {
     /// Whether `remote` has a piece we lack and could request (interest, BEP 3).
     public func isInterested(in remote: PieceBitfield) -> Bool { have.lacksAny(of: remote) }
 
+    /// As `isInterested(in:)`, the remote's pieces seen through a view.
+    public func isInterested(in remote: BitfieldView) -> Bool { have.lacksAny(of: remote) }
+
     // MARK: Picking
 
     /// Up to `count` blocks to request from a peer that has `remote`.
@@ -113,6 +116,18 @@ public struct PiecePicker: Sendable {
         from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
         isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef], using rng: inout R
     ) {
+        remote.withView { remote in
+            pick(from: remote, count: count, availability: availability, set: set, isRequestedHere: isRequestedHere,
+                 into: &picked, using: &rng)
+        }
+    }
+
+    /// As above, the remote's pieces seen through a view (see `BitfieldView`).
+    public mutating func pick<R: RandomNumberGenerator>(
+        from remote: BitfieldView, count: Int, availability: PieceAvailability, set: Int = 0,
+        isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef], using rng: inout R
+    ) {
+        precondition(remote.pieceCount == layout.pieceCount, "remote bitfield of another torrent")
         picked.removeAll(keepingCapacity: true)
         guard count > 0 else { return }
         // 1. Strict priority: started pieces first.
@@ -248,7 +263,7 @@ public struct PiecePicker: Sendable {
     }
 
     /// A piece the remote has that we neither have nor started, by policy; nil if there is none.
-    mutating func choosePiece<R: RandomNumberGenerator>(from remote: PieceBitfield, availability: PieceAvailability,
+    mutating func choosePiece<R: RandomNumberGenerator>(from remote: BitfieldView, availability: PieceAvailability,
                                                        set: Int, using rng: inout R) -> Int? {
         if have.count < randomFirstPieces || policy == .random { return randomEligible(remote, using: &rng) }
         if policy == .sequential { return firstEligible(remote) }
@@ -256,11 +271,11 @@ public struct PiecePicker: Sendable {
     }
 
     @inline(__always)
-    func eligibleWord(_ remote: PieceBitfield, _ w: Int) -> UInt64 {
+    func eligibleWord(_ remote: BitfieldView, _ w: Int) -> UInt64 {
         remote.words[w] & ~have.words[w] & ~started.words[w]
     }
 
-    func firstEligible(_ remote: PieceBitfield) -> Int? {
+    func firstEligible(_ remote: BitfieldView) -> Int? {
         for w in 0..<remote.words.count {
             let bits = eligibleWord(remote, w)
             if bits != 0 { return w << 6 + bits.trailingZeroBitCount }
@@ -268,7 +283,7 @@ public struct PiecePicker: Sendable {
         return nil
     }
 
-    func randomEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, using rng: inout R) -> Int? {
+    func randomEligible<R: RandomNumberGenerator>(_ remote: BitfieldView, using rng: inout R) -> Int? {
         var total = 0
         for w in 0..<remote.words.count { total += eligibleWord(remote, w).nonzeroBitCount }
         return Self.randomSetBit(of: total, words: remote.words.count, { eligibleWord(remote, $0) }, using: &rng)
@@ -276,7 +291,7 @@ public struct PiecePicker: Sendable {
 
     /// Rarest first: the eligible pieces of lowest count, one of them at random (`PieceAvailability.rarest`
     /// narrows the candidates a word at a time, so no piece is looked at on its own).
-    func rarestEligible<R: RandomNumberGenerator>(_ remote: PieceBitfield, availability: PieceAvailability, set: Int,
+    func rarestEligible<R: RandomNumberGenerator>(_ remote: BitfieldView, availability: PieceAvailability, set: Int,
                                                   using rng: inout R) -> Int? {
         precondition(availability.pieceCount == layout.pieceCount, "availability counts another torrent")
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in

@@ -46,3 +46,25 @@ import Testing
         #expect(f.pieces == Array(stride(from: 3, to: 1000, by: 7)))
     }
 }
+
+@Suite struct BitfieldViewTests {
+    /// A view over a table of words answers as the bitfield it copies, and a picker picks the same through it.
+    @Test func aViewAnswersAsItsBitfield() {
+        var rng = SeededRNG(11)
+        for pieces in [1, 63, 64, 65, 200] {
+            var mine = PieceBitfield(pieceCount: pieces), theirs = PieceBitfield(pieceCount: pieces)
+            for p in 0..<pieces {
+                if rng.next() % 3 == 0 { mine.insert(p) }
+                if rng.next() % 2 == 0 { theirs.insert(p) }
+            }
+            // Two peers' words side by side, as the simulator keeps them.
+            let table = mine.withView { Array($0.words) } + theirs.withView { Array($0.words) }
+            let words = (pieces + 63) / 64
+            table.withUnsafeBufferPointer { table in
+                let view = BitfieldView(words: UnsafeBufferPointer(rebasing: table[words..<(2 * words)]), pieceCount: pieces)
+                #expect((0..<pieces).map(view.contains) == (0..<pieces).map(theirs.contains))
+                #expect(mine.lacksAny(of: view) == mine.lacksAny(of: theirs))
+            }
+        }
+    }
+}
