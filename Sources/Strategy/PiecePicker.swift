@@ -29,26 +29,31 @@ public struct PiecePicker: Sendable {
         case stored(completedPiece: Int?, otherRequests: Int)
     }
 
-    public private(set) var have: PieceBitfield
-    public let layout: PieceLayout
-    public let policy: Policy
-    public let randomFirstPieces: Int
-    public let endgameEnabled: Bool
+    // Stored properties in the order a block's arrival and a request read them: a swarm keeps thousands of
+    // pickers and touches one at random per block, so the hot ones share the struct's first cache line.
 
-    /// Pieces with at least one block requested or received, not yet complete; oldest first.
-    public var partialPieces: [Int32] { partials.map(\.piece) }
-    /// The partial pieces with their slots, oldest first.
-    var partials: [(piece: Int32, slot: Int32)] = []
-    var started: PieceBitfield
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1.
     var slotOfPiece: [Int32]
     /// Block states, `layout.blocksPerPiece` per slot, all in one array (a block costs one lookup, not a
     /// chain of them): 0 = free, 1...254 = outstanding requests, 255 = received.
     var blockStates: [UInt8] = []
     var slots: [Slot] = []
-    var freeSlots: [Int32] = []
+    /// The partial pieces with their slots, oldest first.
+    var partials: [(piece: Int32, slot: Int32)] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
+    var freeSlots: [Int32] = []
+    /// `layout.blocksPerPiece`, kept with the hot properties.
+    let blockStride: Int
+    public private(set) var have: PieceBitfield
+    var started: PieceBitfield
+    public let layout: PieceLayout
+    public let randomFirstPieces: Int
+    public let policy: Policy
+    public let endgameEnabled: Bool
+
+    /// Pieces with at least one block requested or received, not yet complete; oldest first.
+    public var partialPieces: [Int32] { partials.map(\.piece) }
 
     static let received: UInt8 = 255
 
@@ -63,11 +68,12 @@ public struct PiecePicker: Sendable {
     }
 
     @inline(__always)
-    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * layout.blocksPerPiece + block }
+    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * blockStride + block }
 
     public init(layout: PieceLayout, policy: Policy = .rarestFirst, randomFirstPieces: Int = 4, endgame: Bool = true,
                 have: PieceBitfield? = nil) {
         self.layout = layout
+        blockStride = layout.blocksPerPiece
         self.policy = policy
         self.randomFirstPieces = randomFirstPieces
         self.endgameEnabled = endgame
