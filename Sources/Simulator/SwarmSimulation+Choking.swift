@@ -6,8 +6,8 @@ extension SwarmSimulation {
     /// End `e`'s node became interested in its partner. With `fill_free_slots` (libtorrent's behaviour), a
     /// partner with a free upload slot unchokes at once rather than at its next rechoke.
     func gainInterest(_ e: Int) {
-        ends[e].amInterested = true
         let y = Int(ends[e ^ 1].node)
+        setInterest(e, true, partner: y)
         if settings.fillFreeSlots, present[y], !freeRider[y], ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit {
             unchoke(e ^ 1)
         }
@@ -17,11 +17,17 @@ extension SwarmSimulation {
     /// End `e`'s node has nothing left to want from its partner; the partner frees the slot and gives it
     /// to someone else at once.
     func loseInterest(_ e: Int) {
-        ends[e].amInterested = false
+        setInterest(e, false, partner: Int(ends[e ^ 1].node))
         if !ends[e ^ 1].amChoking {
             choke(e ^ 1)
             refillSlots(Int(ends[e ^ 1].node))
         }
+    }
+
+    /// Sets end `e`'s interest and its copy in the partner's peer set.
+    func setInterest(_ e: Int, _ on: Bool, partner y: Int) {
+        ends[e].amInterested = on
+        if let i = partners[y].firstIndex(where: { $0.end == Int32(e ^ 1) }) { partners[y][i].partnerInterested = on }
     }
 
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,

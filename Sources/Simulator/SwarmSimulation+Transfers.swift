@@ -146,11 +146,13 @@ extension SwarmSimulation {
         partnerBuffer = []
         defer { partnerBuffer = gathered }
         gathered.removeAll(keepingCapacity: true)
-        for p in partners[y] where p.established && !complete[Int(p.node)] { gathered.append((p.end, p.node)) }
-        for (e, z) in gathered {
-            let e = Int(e), z = Int(z)
+        for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
+            gathered.append((Int32(i), p.node))
+        }
+        for (i, z) in gathered {
+            let z = Int(z)
             availability.increment(piece, in: z)
-            if !has(z, piece), !ends[e ^ 1].amInterested { gainInterest(e ^ 1) }
+            if !has(z, piece), !partners[y][Int(i)].partnerInterested { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }

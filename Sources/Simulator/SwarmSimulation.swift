@@ -87,7 +87,7 @@ public final class SwarmSimulation: EventQueueOwner {
     var globalCopies: [Int32]
     /// Scratch for `fill`: the picker appends to it, so a request costs no allocation.
     var pickBuffer: [BlockRef] = []
-    /// Scratch for `pieceCompleted`: (end, partner node) of the partners a `have` goes to.
+    /// Scratch for `pieceCompleted`: (index in the peer set, partner node) of the partners a `have` goes to.
     var partnerBuffer: [(Int32, Int32)] = []
 
     // Connection ends (e = 2c + k for connection c); the rest of an end's state is in `ConnectionEnd`.

@@ -51,8 +51,11 @@ let smallSwarm = """
             }
             // Every 97th event: each leecher's availability counts are its established partners' pieces.
             if checks % 97 == 0 {
-                // The simulator's copy of every bitfield matches the pickers'.
+                // The simulator's copies (every bitfield, each partner's interest) match the originals.
                 for x in 0..<sim.nodeCount {
+                    for partner in sim.partners[x] where partner.partnerInterested != sim.ends[Int(partner.end) ^ 1].amInterested {
+                        Issue.record("node \(x), end \(partner.end): partnerInterested \(partner.partnerInterested) is stale")
+                    }
                     let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
                     if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveWords \(copy) != picker \(sim.pickers[x].have.pieces)") }
                 }
