@@ -66,21 +66,24 @@ extension SwarmSimulation {
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
         if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
-        var candidates: [ChokeCandidate] = []
-        for p in partners[n] {
-            let e = Int(p.end)
-            guard ends[e].isEstablished, ends[e ^ 1].amInterested || !ends[e].amChoking else { continue }
-            let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
-            candidates.append(ChokeCandidate(
-                id: e, interested: ends[e ^ 1].amInterested, rate: Double(bytes) / window,
-                connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
-                unchoked: !ends[e].amChoking, unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
-        }
+        var candidates = chokeBuffer
+        chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
+        defer { chokeBuffer = candidates }
+        candidates.removeAll(keepingCapacity: true)
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             periodStart[n] = now
-            for p in partners[n] {
-                let e = Int(p.end)
+        }
+        for p in partners[n] {
+            let e = Int(p.end)
+            if p.established, p.partnerInterested || !ends[e].amChoking {  // interested, or holding a slot
+                let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
+                candidates.append(ChokeCandidate(
+                    id: e, interested: p.partnerInterested, rate: Double(bytes) / window,
+                    connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
+                    unchoked: !ends[e].amChoking, unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
+            }
+            if periodic {  // a new period: its counts start from zero (after the candidate read them)
                 ends[e].receivedBefore = ends[e].receivedNow
                 ends[e].receivedNow = 0
                 sentBefore[e] = ends[e].sentNow

@@ -89,6 +89,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var pickBuffer: [BlockRef] = []
     /// Scratch for `pieceCompleted`: (index in the peer set, partner node) of the partners a `have` goes to.
     var partnerBuffer: [(Int32, Int32)] = []
+    /// Scratch for `rechoke`: the candidates handed to the choker.
+    var chokeBuffer: [ChokeCandidate] = []
 
     // Connection ends (e = 2c + k for connection c); the rest of an end's state is in `ConnectionEnd`.
     var ends: [ConnectionEnd] = []
