@@ -32,6 +32,7 @@ extension FlowNetwork {
             received[Int(link.receiver)] += link.rate
         }
         for n in 0..<nodeCount {
+            if outCount[n] != outgoing[n].count { problems.append("node \(n) counts \(outCount[n]) active links, has \(outgoing[n].count)") }
             // A node recorded as splitting its upload equally must do so exactly (recompute skips it).
             if equalSplit[n], !outgoing[n].isEmpty {
                 let equal = upload[n] / Double(outgoing[n].count)

@@ -84,6 +84,9 @@ public final class FlowNetwork {
     var upload: [Double] = []
     var download: [Double] = []
     var outgoing: [[Int32]] = []
+    /// `outgoing[n].count`, apart: a receiver's allowances read every sender's count, and each list's
+    /// header was a cache miss of its own.
+    var outCount: [Int32] = []
     var incoming: [[Int32]] = []
     var group: [Int] = []
     public private(set) var uploadedBytes: [Int64] = []
@@ -166,6 +169,7 @@ public final class FlowNetwork {
         upload.append(up)
         download.append(down)
         outgoing.append([])
+        outCount.append(0)
         incoming.append([])
         group.append(g)
         uploadedBytes.append(0)
@@ -339,6 +343,7 @@ public final class FlowNetwork {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         links[l].outSlot = Int32(outgoing[s].count)
         outgoing[s].append(Int32(l))
+        outCount[s] += 1
         links[l].inSlot = Int32(incoming[r].count)
         incoming[r].append(Int32(l))
         recompute(sender: s, receiver: r, queue: &queue)
@@ -348,6 +353,7 @@ public final class FlowNetwork {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
         let out = outgoing[s].removeLast()
+        outCount[s] -= 1
         if Int(links[l].outSlot) < outgoing[s].count {
             outgoing[s][Int(links[l].outSlot)] = out
             links[Int(out)].outSlot = links[l].outSlot
@@ -413,7 +419,7 @@ public final class FlowNetwork {
         reserveScratch(ins.count)
         for (i, l) in ins.enumerated() {
             let s = Int(links[Int(l)].sender)
-            limits[i] = upload[s] / Double(outgoing[s].count)
+            limits[i] = upload[s] / Double(outCount[s])
         }
         let given = fillScratch(capacity: download[x], count: ins.count)
         let extra = max(0, download[x] - given) / Double(ins.count)

@@ -23,6 +23,8 @@ struct Partner {
 struct ConnectionEnd {
     var node: Int32
     private var flags: UInt8
+    /// Where this end's entry is in its node's peer set (`partners[node]`); fits max_connections (<= 10,000).
+    var partnerSlot: UInt16 = 0
     /// One-way latency between the two nodes.
     var latency: SimTime
     /// When the connection was opened, then when it was established.

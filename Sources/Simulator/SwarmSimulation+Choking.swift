@@ -27,7 +27,7 @@ extension SwarmSimulation {
     /// Sets end `e`'s interest and its copy in the partner's peer set.
     func setInterest(_ e: Int, _ on: Bool, partner y: Int) {
         ends[e].amInterested = on
-        if let i = partners[y].firstIndex(where: { $0.end == Int32(e ^ 1) }) { partners[y][i].partnerInterested = on }
+        partners[y][Int(ends[e ^ 1].partnerSlot)].partnerInterested = on
     }
 
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,

@@ -61,8 +61,10 @@ extension SwarmSimulation {
         let c = ends.count / 2
         let latency = population.latency.between(n, m)
         for (node, partner) in [(n, m), (m, n)] {
+            precondition(partners[node].count < Int(UInt16.max), "peer set too large")
             partners[node].append(Partner(end: Int32(ends.count), node: Int32(partner)))
             ends.append(ConnectionEnd(node: node, latency: latency, openedAt: queue.now))
+            ends[ends.count - 1].partnerSlot = UInt16(partners[node].count - 1)
             sentBefore.append(0)
             unchokedAt.append(-1)
         }
@@ -79,7 +81,7 @@ extension SwarmSimulation {
             ends[e].isEstablished = true
             ends[e].connectedAt = queue.now
             let x = Int(ends[e].node)
-            if let i = partners[x].firstIndex(where: { $0.end == Int32(e) }) { partners[x][i].established = true }
+            partners[x][Int(ends[e].partnerSlot)].established = true
         }
         for e in [2 * c, 2 * c + 1] {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
@@ -127,7 +129,9 @@ extension SwarmSimulation {
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
             ends[e].requests.removeAll()
-            if let i = partners[x].firstIndex(where: { $0.end == Int32(e) }) { partners[x].remove(at: i) }
+            let slot = Int(ends[e].partnerSlot)
+            partners[x].remove(at: slot)
+            for j in slot..<partners[x].count { ends[Int(partners[x][j].end)].partnerSlot = UInt16(j) }
         }
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(ends[e].node)

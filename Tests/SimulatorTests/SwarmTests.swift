@@ -34,9 +34,15 @@ let smallSwarm = """
      "network": {"latency": {"distribution": "uniform", "min": "5 ms", "max": "60 ms"}}}
     """
 
+/// The small swarm with departures: the fast peers seed 10 s after completing, then leave (connections
+/// close, peer sets shrink, the rest re-announce).
+let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for": "forever"},"#, with: #""seed_for": "10 s"},"#)
+
 @Suite struct SwarmPhysicsTests {
-    @Test func capacitiesHoldAndBytesAreConservedAfterEveryEvent() throws {
-        let scenario = try p2pScenario(smallSwarm)
+    @Test(arguments: [smallSwarm, smallSwarmWithDepartures])
+    func capacitiesHoldAndBytesAreConservedAfterEveryEvent(_ json: String) throws {
+        #expect(json.contains("10 s") == (json == smallSwarmWithDepartures))
+        let scenario = try p2pScenario(json)
         let sim = SwarmSimulation(scenario: scenario)
         var checks = 0
         let result = sim.run(checkInvariants: { sim in
@@ -53,6 +59,9 @@ let smallSwarm = """
             if checks % 97 == 0 {
                 // The simulator's copies (every bitfield, each partner's interest) match the originals.
                 for x in 0..<sim.nodeCount {
+                    for (i, partner) in sim.partners[x].enumerated() where Int(sim.ends[Int(partner.end)].partnerSlot) != i {
+                        Issue.record("node \(x), end \(partner.end): at \(i) in the peer set, recorded at \(sim.ends[Int(partner.end)].partnerSlot)")
+                    }
                     for partner in sim.partners[x] where partner.partnerInterested != sim.ends[Int(partner.end) ^ 1].amInterested {
                         Issue.record("node \(x), end \(partner.end): partnerInterested \(partner.partnerInterested) is stale")
                     }
@@ -198,5 +207,12 @@ let smallSwarm = """
         }
         #expect(rarest < random, "pieces without a copy: rarest first \(rarest), random \(random)")
         #expect(rarest > 0)
+    }
+}
+
+@Suite struct ConnectionEndLayoutTests {
+    /// The per-end state is one cache line, as `ConnectionEnd` promises (a swarm keeps ~800,000 of them).
+    @Test func aConnectionEndFillsOneCacheLine() {
+        #expect(MemoryLayout<ConnectionEnd>.stride == 64)
     }
 }
