@@ -48,16 +48,12 @@ extension SwarmSimulation {
         var blocks = pickBuffer
         pickBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { pickBuffer = blocks }
-        let interested: Bool = haveWords.withUnsafeBufferPointer { table in
-            let theirs = BitfieldView(words: UnsafeBufferPointer(rebasing: table[(y * pieceWords)..<((y + 1) * pieceWords)]),
-                                      pieceCount: layout.pieceCount)
-            pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
-                            isRequestedHere: { self.ends[e].requests.contains($0) },
-                            into: &blocks, using: &strategyRNG)
-            return !blocks.isEmpty || pickers[x].isInterested(in: theirs)
-        }
+        let theirs = haveTable.view(y)
+        pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
+                        isRequestedHere: { self.ends[e].requests.contains($0) },
+                        into: &blocks, using: &strategyRNG)
         if blocks.isEmpty {
-            if ends[e].requests.isEmpty, !interested { loseInterest(e) }
+            if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
             return
         }
         // A request reaches the partner after one latency; if the partner already chokes us it is ignored
@@ -139,7 +135,7 @@ extension SwarmSimulation {
     func pieceCompleted(_ piece: Int, at y: Int) {
         globalCopies[piece] += 1
         if firstPiece[y] == nil { firstPiece[y] = queue.now }
-        haveWords[y * pieceWords + piece >> 6] |= 1 << UInt64(piece & 63)
+        haveTable.insert(y, piece)
         // `have` to every established partner still downloading: availability, and interest in us. The
         // partners are gathered first, so the loads of their counts are independent and their misses overlap.
         var gathered = partnerBuffer

@@ -61,11 +61,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var freeRider: [Bool]
     /// Each node's peer set: its connection ends, with what a `have` needs to know of each partner.
     var partners: [[Partner]]
-    /// Every node's pieces, `pieceWords` words per node: a copy of the pickers' bitfields in one
-    /// allocation, read when a `have` goes to 50 to 80 partners (one picker's bitfield is two cache
-    /// misses away; this is one line in a table that stays in cache). Written in `pieceCompleted` only.
-    var haveWords: [UInt64]
-    let pieceWords: Int
+    /// Every node's pieces (a copy of the pickers' bitfields, written in `pieceCompleted` only).
+    let haveTable: BitfieldTable
     var unchokedCount: [Int32]
     /// Per node: rechoke rounds and the optimistic slot (shared with the real client).
     var chokeRounds: [ChokeRounds]
@@ -145,9 +142,8 @@ public final class SwarmSimulation: EventQueueOwner {
         complete = [true] + Array(repeating: false, count: population.peers.count)
         freeRider = [false] + population.peers.map { $0.behaviour == .freeRider }
         partners = Array(repeating: [], count: nodeCount)
-        pieceWords = (layout.pieceCount + 63) / 64
-        haveWords = Array(repeating: 0, count: nodeCount * pieceWords)
-        for p in 0..<layout.pieceCount { haveWords[p >> 6] |= 1 << UInt64(p & 63) }  // node 0, the seed
+        haveTable = BitfieldTable(rows: nodeCount, pieceCount: layout.pieceCount)
+        for p in 0..<layout.pieceCount { haveTable.insert(0, p) }  // node 0, the seed
         unchokedCount = Array(repeating: 0, count: nodeCount)
         chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
         windowStart = Array(repeating: 0, count: nodeCount)
@@ -225,11 +221,9 @@ public final class SwarmSimulation: EventQueueOwner {
         return nil
     }
 
-    /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveWords`).
+    /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveTable`).
     @inline(__always)
-    func has(_ node: Int, _ piece: Int) -> Bool {
-        haveWords[node * pieceWords + piece >> 6] & (1 << UInt64(piece & 63)) != 0
-    }
+    func has(_ node: Int, _ piece: Int) -> Bool { haveTable.contains(node, piece) }
 
     func counts() -> SwarmCounts {
         SwarmCounts(leechers: leecherCount, seeds: seedCount, copies: globalCopies)

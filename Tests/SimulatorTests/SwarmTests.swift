@@ -66,7 +66,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                         Issue.record("node \(x), end \(partner.end): partnerInterested \(partner.partnerInterested) is stale")
                     }
                     let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
-                    if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveWords \(copy) != picker \(sim.pickers[x].have.pieces)") }
+                    if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveTable \(copy) != picker \(sim.pickers[x].have.pieces)") }
                 }
                 for x in 1..<sim.nodeCount where sim.present[x] && !sim.complete[x] {
                     var expected = [Int](repeating: 0, count: sim.layout.pieceCount)
@@ -214,5 +214,23 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
     /// The per-end state is one cache line, as `ConnectionEnd` promises (a swarm keeps ~800,000 of them).
     @Test func aConnectionEndFillsOneCacheLine() {
         #expect(MemoryLayout<ConnectionEnd>.stride == 64)
+    }
+}
+
+@Suite struct BitfieldTableTests {
+    /// Rows start on cache lines and do not overlap; a row's view answers as the row.
+    @Test func rowsAreSeparateAndLineAligned() {
+        for pieces in [1, 64, 400, 513, 1500] {
+            let table = BitfieldTable(rows: 5, pieceCount: pieces)
+            #expect(table.rowWords % 8 == 0 && table.rowWords >= table.pieceWords)
+            for row in 0..<5 { for p in stride(from: row, to: pieces, by: 7) { table.insert(row, p) } }
+            for row in 0..<5 {
+                let view = table.view(row)
+                #expect(Int(bitPattern: view.words.baseAddress) % 64 == 0)
+                let expected = (0..<pieces).map { $0 >= row && ($0 - row) % 7 == 0 }
+                #expect((0..<pieces).map { table.contains(row, $0) } == expected, "pieces \(pieces), row \(row)")
+                #expect((0..<pieces).map(view.contains) == expected)
+            }
+        }
     }
 }
