@@ -352,23 +352,24 @@ public final class FlowNetwork {
     func deactivate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
-        let out = outgoing[s].removeLast()
+        if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[moved].outSlot = links[l].outSlot }
         outCount[s] -= 1
-        if Int(links[l].outSlot) < outgoing[s].count {
-            outgoing[s][Int(links[l].outSlot)] = out
-            links[Int(out)].outSlot = links[l].outSlot
-        }
-        let inn = incoming[r].removeLast()
-        if Int(links[l].inSlot) < incoming[r].count {
-            incoming[r][Int(links[l].inSlot)] = inn
-            links[Int(inn)].inSlot = links[l].inSlot
-        }
+        if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[moved].inSlot = links[l].inSlot }
         links[l].outSlot = -1
         links[l].inSlot = -1
         links[l].generation &+= 1
         if outgoing[s].isEmpty { sentMeter[s].stop(at: queue.now) }
         if incoming[r].isEmpty { receivedMeter[r].stop(at: queue.now) }
         recompute(sender: s, receiver: r, queue: &queue)
+    }
+
+    /// Removes the entry at `index` by moving the last one there; returns the link moved, if any. (No key
+    /// path for the slot to update: one kept this path from being specialized.)
+    private func swapRemove(_ list: inout [Int32], at index: Int) -> Int? {
+        let last = list.removeLast()
+        guard index < list.count else { return nil }
+        list[index] = last
+        return Int(last)
     }
 
     /// After `sender`'s outgoing set and `receiver`'s incoming set changed: recompute the allowances of
