@@ -30,7 +30,8 @@ public struct PiecePicker: Sendable {
     }
 
     // Stored properties in the order a block's arrival and a request read them: a swarm keeps thousands of
-    // pickers and touches one at random per block, so the hot ones share the struct's first cache line.
+    // pickers and touches one at random per block, so the hot ones come first, in the struct's first
+    // 64 bytes (one cache line, or two when the struct straddles a line boundary).
 
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1.
     var slotOfPiece: [Int32]
