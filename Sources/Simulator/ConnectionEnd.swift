@@ -8,18 +8,6 @@ import Strategy
 /// miss. Together they fill one cache line (64 bytes). Facts of the connection (open, established,
 /// latency, when it was set up) are kept on both ends, so either end answers them. Facts read only at a
 /// rechoke stay in arrays of their own.
-/// One entry of a node's peer set (`SwarmSimulation.partners`): the node's end of a connection, the node at
-/// the other end, whether the handshake is done, and whether the partner is interested in the node (a copy
-/// of the partner end's `amInterested`). A `have` goes to every established partner and may make it
-/// interested; reading these from one small array, rather than from both ends of every connection, saves
-/// two cache misses per partner.
-struct Partner {
-    var end: Int32
-    var node: Int32
-    var established = false
-    var partnerInterested = false
-}
-
 struct ConnectionEnd {
     var node: Int32
     private var flags: UInt8
