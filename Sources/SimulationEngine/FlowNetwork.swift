@@ -108,13 +108,11 @@ public final class FlowNetwork {
     var epoch: UInt32 = 0
     var touchedReceivers = ScratchList<Int32>()
     var touchedSenders = ScratchList<Int32>()
-    /// Water-filling scratch (limits, shares, order), `scratchCapacity` each; grown, never shrunk. Raw
-    /// buffers rather than arrays: rates are allocated millions of times a run, and an array's
-    /// copy-on-write checks and clearing showed as a tenth of the profile.
-    var scratchCapacity = 0
-    var limits = UnsafeMutablePointer<Double>.allocate(capacity: 0)
-    var shares = UnsafeMutablePointer<Double>.allocate(capacity: 0)
-    var order = UnsafeMutablePointer<Int32>.allocate(capacity: 0)
+    /// Water-filling scratch, sized per call. Raw lists rather than arrays: rates are allocated millions
+    /// of times a run, and an array's copy-on-write checks and clearing showed as a tenth of the profile.
+    var limits = ScratchList<Double>()
+    var shares = ScratchList<Double>()
+    var order = ScratchList<Int32>()
 
     /// Notices left in the event queue for links whose rate changed since: dropped when they pile up.
     var staleNotices = 0
@@ -138,25 +136,19 @@ public final class FlowNetwork {
         order.deallocate()
     }
 
-    /// Makes room for water-filling over `n` links.
+    /// Sizes the water-filling scratch for `n` links.
     @inline(__always)
-    func reserveScratch(_ n: Int) {
-        guard n > scratchCapacity else { return }
-        scratchCapacity = max(n, 2 * scratchCapacity, 64)
-        limits.deallocate()
-        shares.deallocate()
-        order.deallocate()
-        limits = .allocate(capacity: scratchCapacity)
-        shares = .allocate(capacity: scratchCapacity)
-        order = .allocate(capacity: scratchCapacity)
+    func resizeScratch(_ n: Int) {
+        limits.resize(to: n)
+        shares.resize(to: n)
+        order.resize(to: n)
     }
 
-    /// Water-fills `capacity` over the first `n` scratch limits into the scratch shares.
+    /// Water-fills `capacity` over the scratch limits into the scratch shares.
     @inline(__always)
-    func fillScratch(capacity: Double, count n: Int) -> Double {
-        WaterFilling.fill(capacity: capacity, limits: UnsafeBufferPointer(start: limits, count: n),
-                          shares: UnsafeMutableBufferPointer(start: shares, count: n),
-                          order: UnsafeMutableBufferPointer(start: order, count: n))
+    func fillScratch(capacity: Double) -> WaterFilling.Filling {
+        WaterFilling.fill(capacity: capacity, limits: UnsafeBufferPointer(limits.buffer), shares: shares.buffer,
+                          order: order.buffer)
     }
 
     public var nodeCount: Int { upload.count }
@@ -417,12 +409,12 @@ public final class FlowNetwork {
     func allocateAllowances(_ x: Int) {
         let ins = incoming[x]
         guard !ins.isEmpty else { return }
-        reserveScratch(ins.count)
+        resizeScratch(ins.count)
         for (i, l) in ins.enumerated() {
             let s = Int(links[Int(l)].sender)
             limits[i] = upload[s] / Double(outCount[s])
         }
-        let given = fillScratch(capacity: download[x], count: ins.count)
+        let given = fillScratch(capacity: download[x]).given
         let extra = max(0, download[x] - given) / Double(ins.count)
         for (i, l) in ins.enumerated() {
             let allowance = shares[i] + extra
@@ -436,16 +428,9 @@ public final class FlowNetwork {
     func allocateRates<E: TransmissionEvent>(_ y: Int, queue: inout EventQueue<E>) {
         let outs = outgoing[y]
         guard !outs.isEmpty else { return }
-        reserveScratch(outs.count)
-        let equal = upload[y] / Double(outs.count)
-        var split = true
-        for (i, l) in outs.enumerated() {
-            let allowance = links[Int(l)].allowance
-            limits[i] = allowance
-            if allowance < equal { split = false }
-        }
-        equalSplit[y] = split
-        _ = fillScratch(capacity: upload[y], count: outs.count)
+        resizeScratch(outs.count)
+        for (i, l) in outs.enumerated() { limits[i] = links[Int(l)].allowance }
+        equalSplit[y] = fillScratch(capacity: upload[y]).equalShares
         let now = queue.now
         for (i, l) in outs.enumerated() where shares[i] != links[Int(l)].rate {
             catchUp(Int(l), queue: &queue)

@@ -1,16 +1,25 @@
 /// A growable list of trivial values in a raw buffer, for scratch work on the hot path: no copy-on-write
-/// check on append, and emptying it is setting a count. Its owner deallocates it (`deallocate()`), and
-/// must not copy it (copies share the buffer).
-struct ScratchList<Element: BitwiseCopyable> {
+/// check on append or write, and emptying or sizing it is setting a count. Its owner deallocates it
+/// (`deallocate()`), and must not copy it (copies share the buffer).
+struct ScratchList<Element: BitwiseCopyable & AdditiveArithmetic> {
     private(set) var count = 0
     private var capacity = 0
     private var base = UnsafeMutablePointer<Element>.allocate(capacity: 0)
 
     @inline(__always)
     subscript(i: Int) -> Element {
-        assert(i >= 0 && i < count, "scratch index \(i) out of 0..<\(count)")
-        return base[i]
+        get {
+            assert(i >= 0 && i < count, "scratch index \(i) out of 0..<\(count)")
+            return base[i]
+        }
+        nonmutating set {
+            assert(i >= 0 && i < count, "scratch index \(i) out of 0..<\(count)")
+            base[i] = newValue
+        }
     }
+
+    /// The elements, as a buffer (valid until the list grows).
+    var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: base, count: count) }
 
     @inline(__always)
     mutating func append(_ x: Element) {
@@ -21,6 +30,14 @@ struct ScratchList<Element: BitwiseCopyable> {
 
     @inline(__always)
     mutating func removeAll() { count = 0 }
+
+    /// Makes the list `n` long; elements past the old count are zero until written.
+    @inline(__always)
+    mutating func resize(to n: Int) {
+        while capacity < n { grow() }
+        if n > count { (base + count).initialize(repeating: Element.zero, count: n - count) }
+        count = n
+    }
 
     private mutating func grow() {
         let bigger = UnsafeMutablePointer<Element>.allocate(capacity: max(64, 2 * capacity))

@@ -5,6 +5,13 @@
 /// upload among its transfers: nobody gets more than its receiver can take, and what one cannot use goes
 /// to the others (work-conserving).
 public enum WaterFilling {
+    /// What a fill handed out, and whether every claimant got the equal share (capacity / n, exactly),
+    /// no limit being below it.
+    public struct Filling: Equatable, Sendable {
+        public var given: Double
+        public var equalShares: Bool
+    }
+
     /// Fills `shares` (same count as `limits`) and returns the total handed out.
     /// `order` is scratch space, reused between calls to avoid allocating on the hot path.
     /// - Complexity: O(n) when no limit binds below the equal share, else O(n log n).
@@ -16,26 +23,27 @@ public enum WaterFilling {
         return limits.withUnsafeBufferPointer { limits in
             shares.withUnsafeMutableBufferPointer { shares in
                 order.withUnsafeMutableBufferPointer { order in
-                    fill(capacity: capacity, limits: limits, shares: shares, order: order)
+                    fill(capacity: capacity, limits: limits, shares: shares, order: order).given
                 }
             }
         }
     }
 
     /// As above, on caller-owned buffers: `shares` and `order` hold at least `limits.count` elements (the
-    /// network's rate allocation calls this millions of times and keeps its scratch space).
+    /// network's rate allocation calls this millions of times and keeps its scratch space). Also says
+    /// whether the equal split applied, which the network relies on to skip senders (`recompute`).
     @discardableResult
     public static func fill(capacity: Double, limits: UnsafeBufferPointer<Double>,
-                            shares: UnsafeMutableBufferPointer<Double>, order: UnsafeMutableBufferPointer<Int32>) -> Double {
+                            shares: UnsafeMutableBufferPointer<Double>, order: UnsafeMutableBufferPointer<Int32>) -> Filling {
         let n = limits.count
-        guard n > 0 else { return 0 }
+        guard n > 0 else { return Filling(given: 0, equalShares: true) }
         precondition(shares.count >= n && order.count >= n, "water-filling scratch too small")
         let equal = capacity / Double(n)
         var smallest = Double.infinity
         for limit in limits where limit < smallest { smallest = limit }
         if smallest >= equal {
             for i in 0..<n { shares[i] = equal }
-            return capacity
+            return Filling(given: capacity, equalShares: true)
         }
         // Ascending by limit, index as tie-breaker: a strict total order, so the result does not depend on
         // the sorting algorithm. Few claimants (a peer's transfers) are sorted by insertion.
@@ -67,6 +75,6 @@ public enum WaterFilling {
             remaining -= share
             given += share
         }
-        return given
+        return Filling(given: given, equalShares: false)
     }
 }
