@@ -12,14 +12,16 @@ import Glibc
 /// How: Linux kernels set to `madvise` give huge pages only to memory flagged with `madvise`, and glibc's
 /// `malloc` flags its memory only when the tunable `glibc.malloc.hugetlb=1` was set at start-up. So the
 /// executable re-executes itself once with that tunable added to `GLIBC_TUNABLES`. Nothing happens when
-/// the tunable is already set, the kernel gives huge pages to everything or to nothing, the executable
-/// cannot be found, or `P2PSIM_HUGE_PAGES=0` is set; if the re-execution fails the process carries on.
+/// the tunable is already set, the kernel gives huge pages to everything or to nothing, the process runs
+/// under valgrind, or `P2PSIM_HUGE_PAGES=0` is set; if the re-execution fails the process carries on.
 public enum HugePages {
     static let tunable = "glibc.malloc.hugetlb=1"
 
     public static func reexecuteWithHugePagesIfUseful() {
         #if os(Linux)
         if let flag = getenv("P2PSIM_HUGE_PAGES"), String(cString: flag) == "0" { return }
+        // Under valgrind the process is the tool: re-executing /proc/self/exe would run the tool bare.
+        if let preload = getenv("LD_PRELOAD"), String(cString: preload).contains("vgpreload") { return }
         let current = getenv("GLIBC_TUNABLES").map { String(cString: $0) }
         if let current, current.contains("glibc.malloc.hugetlb") { return }
         guard kernelGivesHugePagesOnRequest() else { return }

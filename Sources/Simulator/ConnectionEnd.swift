@@ -5,9 +5,10 @@ import Strategy
 ///
 /// Why one struct: requesting, sending and delivering a block each read a handful of these facts, and a
 /// large swarm has hundreds of thousands of ends; as a dozen parallel arrays every fact was its own cache
-/// miss. Together they fill one cache line (64 bytes). Facts of the connection (open, established,
-/// latency, when it was set up) are kept on both ends, so either end answers them. Facts read only at a
-/// rechoke stay in arrays of their own.
+/// miss. Together they fill two cache lines (128 bytes, kept on line boundaries by `AlignedTable`): the
+/// scalars in the first, the outstanding requests in the second. Facts of the connection (open,
+/// established, latency, when it was set up) are kept on both ends, so either end answers them. Facts read
+/// only at a rechoke stay in arrays of their own.
 struct ConnectionEnd {
     var node: Int32
     private var flags: UInt8
@@ -25,7 +26,7 @@ struct ConnectionEnd {
     /// When the partner's last block arrived (-1: never).
     var lastBlockAt: SimTime = -1
     /// Blocks requested from the partner and not yet received, oldest first.
-    var requests: [BlockRef] = []
+    var requests = RequestList()
 
     init(node: Int, latency: SimTime, openedAt: SimTime) {
         self.node = Int32(node)

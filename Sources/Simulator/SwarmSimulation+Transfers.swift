@@ -45,25 +45,24 @@ extension SwarmSimulation {
         let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
         let room = requestDepth(e, node: x) - ends[e].requests.count
         guard room > 0, !complete[x] else { return }
-        var blocks = pickBuffer
-        pickBuffer = []  // keep the buffer uniquely referenced while it is filled
-        defer { pickBuffer = blocks }
         let theirs = haveTable.view(y)
-        pickers[x].pick(from: theirs, count: room, availability: availability, set: x,
-                        isRequestedHere: { self.ends[e].requests.contains($0) },
-                        into: &blocks, using: &strategyRNG)
-        if blocks.isEmpty {
-            if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
-            return
-        }
-        // A request reaches the partner after one latency; if the partner already chokes us it is ignored
-        // there (our requests stay outstanding until the choke reaches us).
-        let serving = !ends[e ^ 1].amChoking
-        let ready = queue.now + ends[e].latency
-        for block in blocks {
-            ends[e].requests.append(block)
-            if serving {
-                network.send(bytes: layout.bytes(of: block), firstTag: tag(block), readyAt: ready, on: e ^ 1, queue: &queue)
+        withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: room) { picked in
+            let n = pickers[x].pick(from: theirs, availability: availability, set: x,
+                                    isRequestedHere: { self.ends[e].requests.contains($0) }, into: picked,
+                                    using: &strategyRNG)
+            if n == 0 {
+                if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
+                return
+            }
+            // A request reaches the partner after one latency; if the partner already chokes us it is ignored
+            // there (our requests stay outstanding until the choke reaches us).
+            let serving = !ends[e ^ 1].amChoking
+            let ready = queue.now + ends[e].latency
+            for block in picked[..<n] {
+                ends[e].requests.append(block)
+                if serving {
+                    network.send(bytes: layout.bytes(of: block), firstTag: tag(block), readyAt: ready, on: e ^ 1, queue: &queue)
+                }
             }
         }
     }
@@ -102,7 +101,7 @@ extension SwarmSimulation {
         let classes = population.classNames.count + 1
         exchange[exchangeIndex[x] * classes + exchangeIndex[y]] += bytes
         if ends[f].isOpen {
-            if let i = ends[f].requests.firstIndex(of: block) { ends[f].requests.remove(at: i) }
+            ends[f].requests.remove(block)
             ends[f].receivedNow += bytes
             ends[f].lastBlockAt = queue.now
         }
@@ -125,8 +124,7 @@ extension SwarmSimulation {
     func cancelDuplicates(of block: BlockRef, at y: Int, except f: Int) {
         for p in partners[y] where Int(p.end) != f {
             let e = Int(p.end)
-            guard let i = ends[e].requests.firstIndex(of: block) else { continue }
-            ends[e].requests.remove(at: i)
+            guard ends[e].requests.remove(block) else { continue }
             network.cancel(tag: tag(block), on: e ^ 1, queue: &queue)
             fill(e)
         }
@@ -145,10 +143,11 @@ extension SwarmSimulation {
         for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
             gathered.append((Int32(i), p.node))
         }
+        // Every count first: a partner that becomes interested may request at once, but only from its own
+        // counts, so the order of the two loops changes nothing.
+        availability.increment(piece, inEach: gathered.lazy.map { $0.1 })
         for (i, z) in gathered {
-            let z = Int(z)
-            availability.increment(piece, in: z)
-            if !has(z, piece), !partners[y][Int(i)].partnerInterested { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
+            if !has(Int(z), piece), !partners[y][Int(i)].partnerInterested { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }

@@ -82,15 +82,13 @@ public final class SwarmSimulation: EventQueueOwner {
     var trackerList: [Int32] = []
     var trackerPosition: [Int32]
     var globalCopies: [Int32]
-    /// Scratch for `fill`: the picker appends to it, so a request costs no allocation.
-    var pickBuffer: [BlockRef] = []
     /// Scratch for `pieceCompleted`: (index in the peer set, partner node) of the partners a `have` goes to.
     var partnerBuffer: [(Int32, Int32)] = []
     /// Scratch for `rechoke`: the candidates handed to the choker.
     var chokeBuffer: [ChokeCandidate] = []
 
     // Connection ends (e = 2c + k for connection c); the rest of an end's state is in `ConnectionEnd`.
-    var ends: [ConnectionEnd] = []
+    let ends = AlignedTable<ConnectionEnd>()
     /// Bytes sent to the partner in the previous rechoke period (read at rechokes only).
     var sentBefore: [Int64] = []
     /// When this end last unchoked its partner (-1: never).

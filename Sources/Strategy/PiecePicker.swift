@@ -103,67 +103,68 @@ public struct PiecePicker: Sendable {
     /// Up to `count` blocks to request from a peer that has `remote`.
     /// - Parameter isRequestedHere: whether a block is already outstanding on this connection (so endgame
     ///   never asks the same peer twice for one block).
+    /// - Parameter availability: our peer set's counts (set `set` of them), for rarest first.
     /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs
     ///   O(planes × pieces / 64) word operations (see `PieceAvailability.rarest`), O(pieces / 64) for random
     ///   and sequential.
-    /// - Parameter availability: our peer set's counts (set `set` of them), for rarest first.
     public mutating func pick<R: RandomNumberGenerator>(
         from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
         isRequestedHere: (BlockRef) -> Bool, using rng: inout R
     ) -> [BlockRef] {
-        var picked: [BlockRef] = []
-        pick(from: remote, count: count, availability: availability, set: set, isRequestedHere: isRequestedHere,
-             into: &picked, using: &rng)
-        return picked
-    }
-
-    /// As `pick(from:count:isRequestedHere:using:)`, appending to `picked` (emptied first), so a caller that
-    /// asks millions of times can reuse one buffer.
-    public mutating func pick<R: RandomNumberGenerator>(
-        from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
-        isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef], using rng: inout R
-    ) {
-        remote.withView { remote in
-            pick(from: remote, count: count, availability: availability, set: set, isRequestedHere: isRequestedHere,
-                 into: &picked, using: &rng)
+        guard count > 0 else { return [] }
+        return remote.withView { remote in
+            withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: count) { buffer in
+                let n = pick(from: remote, availability: availability, set: set, isRequestedHere: isRequestedHere,
+                             into: buffer, using: &rng)
+                return Array(buffer[..<n])
+            }
         }
     }
 
-    /// As above, the remote's pieces seen through a view (see `BitfieldView`).
+    /// As `pick(from:count:availability:set:isRequestedHere:using:)`, the remote's pieces seen through a view
+    /// (see `BitfieldView`), up to `picked.count` blocks written to the front of `picked`; returns how many.
+    /// A caller that asks millions of times needs no array: `picked` may be scratch space on the stack.
     public mutating func pick<R: RandomNumberGenerator>(
-        from remote: BitfieldView, count: Int, availability: PieceAvailability, set: Int = 0,
-        isRequestedHere: (BlockRef) -> Bool, into picked: inout [BlockRef], using rng: inout R
-    ) {
+        from remote: BitfieldView, availability: PieceAvailability, set: Int = 0,
+        isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
+    ) -> Int {
         precondition(remote.pieceCount == layout.pieceCount, "remote bitfield of another torrent")
-        picked.removeAll(keepingCapacity: true)
-        guard count > 0 else { return }
-        // 1. Strict priority: started pieces first.
+        let count = picked.count
+        var n = 0
+        guard count > 0 else { return 0 }
+        // 1. Strict priority: started pieces first. (Indices, not `for in`: iterating would copy `partials`.)
         if freeBlocksInPartials > 0 {
-            for (piece, slot) in partials where slots[Int(slot)].free > 0 && remote.contains(Int(piece)) {
-                takeFree(piece: Int(piece), into: &picked, upTo: count)
-                if picked.count == count { return }
+            var i = 0
+            while i < partials.count {
+                let (piece, slot) = partials[i]
+                i += 1
+                guard slots[Int(slot)].free > 0, remote.contains(Int(piece)) else { continue }
+                takeFree(piece: Int(piece), into: picked, taken: &n)
+                if n == count { return n }
             }
         }
         // 2. New pieces.
-        while picked.count < count, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
+        while n < count, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
             startPiece(piece)
-            takeFree(piece: piece, into: &picked, upTo: count)
+            takeFree(piece: piece, into: picked, taken: &n)
         }
         // 3. Endgame: requested blocks again, least requested first.
-        if picked.count < count, inEndgame {
+        if n < count, inEndgame {
             for (piece, slot) in partials where remote.contains(Int(piece)) {
                 let slot = Int(slot)
                 for b in 0..<Int(slots[slot].blocks) {
                     let state = blockStates[stateIndex(slot, b)]
                     guard state != Self.received && state < 254 else { continue }
                     let ref = BlockRef(piece: Int(piece), block: b)
-                    if isRequestedHere(ref) || picked.contains(ref) { continue }  // never twice on one connection
+                    if isRequestedHere(ref) || picked[..<n].contains(ref) { continue }  // never twice on one connection
                     blockStates[stateIndex(slot, b)] += 1
-                    picked.append(ref)
-                    if picked.count == count { return }
+                    picked[n] = ref
+                    n += 1
+                    if n == count { return n }
                 }
             }
         }
+        return n
     }
 
     /// A request we made will not be answered (choked, disconnected, cancelled): the block is free again
@@ -221,16 +222,18 @@ public struct PiecePicker: Sendable {
 
     // MARK: Internals
 
-    private mutating func takeFree(piece: Int, into picked: inout [BlockRef], upTo count: Int) {
+    /// Takes free blocks of `piece`, lowest first, into `picked` from index `n` on, until it is full.
+    private mutating func takeFree(piece: Int, into picked: UnsafeMutableBufferPointer<BlockRef>, taken n: inout Int) {
         let slot = Int(slotOfPiece[piece])
         var b = Int(slots[slot].hint)
         let blocks = Int(slots[slot].blocks)
-        while b < blocks, slots[slot].free > 0, picked.count < count {
+        while b < blocks, slots[slot].free > 0, n < picked.count {
             if blockStates[stateIndex(slot, b)] == 0 {
                 blockStates[stateIndex(slot, b)] = 1
                 freeBlocksInPartials -= 1
                 slots[slot].free -= 1
-                picked.append(BlockRef(piece: piece, block: b))
+                picked[n] = BlockRef(piece: piece, block: b)
+                n += 1
             }
             b += 1
         }

@@ -211,9 +211,12 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
 }
 
 @Suite struct ConnectionEndLayoutTests {
-    /// The per-end state is one cache line, as `ConnectionEnd` promises (a swarm keeps ~800,000 of them).
-    @Test func aConnectionEndFillsOneCacheLine() {
-        #expect(MemoryLayout<ConnectionEnd>.stride == 64)
+    /// The per-end state is two cache lines, as `ConnectionEnd` promises (a swarm keeps ~800,000 of them):
+    /// the scalars in the first 64 bytes, the requests' count and inline blocks in the second.
+    @Test func aConnectionEndFillsTwoCacheLines() {
+        #expect(MemoryLayout<ConnectionEnd>.stride == 128)
+        #expect(MemoryLayout<ConnectionEnd>.offset(of: \ConnectionEnd.requests) == 56)
+        #expect(MemoryLayout<RequestList>.size == 68)  // spill array (8), count (1 + 3), 7 blocks (56)
     }
 }
 

@@ -158,6 +158,25 @@ import TestSupport
                 && PieceAvailability.planes(forCountsUpTo: 128) == 8)
     }
 
+    /// The batch form counts exactly as one `increment` per set, including a set named several times in
+    /// one batch and counts that outgrow the planes part-way through a batch (starting from one plane).
+    @Test func incrementInEachSetMatchesOneByOne() {
+        var rng = SeededRNG(17)
+        var batched = PieceAvailability(pieceCount: 130, sets: 6, planes: 1)
+        var single = batched
+        for _ in 0..<3_000 {
+            let p = Int.random(in: 0..<130, using: &rng)
+            let sets = (0..<Int.random(in: 0...8, using: &rng)).map { _ in Int32.random(in: 0..<6, using: &rng) }
+            batched.increment(p, inEach: sets)
+            for s in sets { single.increment(p, in: Int(s)) }
+        }
+        #expect(batched.planes > 4 && batched.planes == single.planes)
+        #expect(batched.invariantViolations() == [])
+        for set in 0..<6 {
+            #expect((0..<130).map { batched.count(of: $0, in: set) } == (0..<130).map { single.count(of: $0, in: set) })
+        }
+    }
+
     /// `rarest` returns exactly the candidates of lowest count, against a direct computation.
     @Test func rarestIsTheSetOfLowestCountAmongCandidates() {
         var rng = SeededRNG(9)

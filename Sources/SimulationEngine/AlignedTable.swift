@@ -1,0 +1,61 @@
+/// A growable table of records whose storage starts on a cache-line boundary (64 bytes), read and written
+/// in place through a reference.
+///
+/// Why: a swarm's per-connection records (64 bytes each) are read at random, a few per block. In an
+/// `Array` the elements start 32 bytes after the allocation (the array's header), so every record
+/// straddles two cache lines and each read costs two misses; here a 64-byte record is one line, and the
+/// two ends of a connection are two adjacent lines. Being a class, it also spares every write the
+/// array's uniqueness check. Indices are checked: a bad index traps, it never reads past the table.
+public final class AlignedTable<Element> {
+    public private(set) var count = 0
+    private var capacity = 0
+    private var base: UnsafeMutablePointer<Element>
+
+    public static var alignment: Int { 64 }
+
+    public init() {
+        base = Self.allocate(0)
+    }
+
+    deinit {
+        base.deinitialize(count: count)
+        UnsafeMutableRawPointer(base).deallocate()
+    }
+
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Element> {
+        let bytes = max(1, capacity) * MemoryLayout<Element>.stride
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: max(alignment, MemoryLayout<Element>.alignment))
+            .bindMemory(to: Element.self, capacity: max(1, capacity))
+    }
+
+    public subscript(i: Int) -> Element {
+        @inline(__always)
+        unsafeAddress {
+            precondition(i >= 0 && i < count, "index \(i) out of 0..<\(count)")
+            return UnsafePointer(base + i)
+        }
+        @inline(__always)
+        unsafeMutableAddress {
+            precondition(i >= 0 && i < count, "index \(i) out of 0..<\(count)")
+            return base + i
+        }
+    }
+
+    public func append(_ element: Element) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Where the records start (for tests of the alignment).
+    public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(base) }
+
+    private func grow() {
+        let larger = max(64, 2 * capacity)
+        let moved = Self.allocate(larger)
+        moved.moveInitialize(from: base, count: count)
+        UnsafeMutableRawPointer(base).deallocate()
+        base = moved
+        capacity = larger
+    }
+}
