@@ -24,10 +24,17 @@ extension SwarmSimulation {
         }
     }
 
-    /// Sets end `e`'s interest and its copy in the partner's peer set.
+    /// Sets end `e`'s interest and its copies in both peer sets.
     func setInterest(_ e: Int, _ on: Bool, partner y: Int) {
         ends[e].amInterested = on
+        partners[Int(ends[e].node)][Int(ends[e].partnerSlot)].interested = on
         partners[y][Int(ends[e ^ 1].partnerSlot)].partnerInterested = on
+    }
+
+    /// Sets whether end `e`'s node knows its partner unchokes it, and the copy in its peer set.
+    func setUnchokedKnown(_ e: Int, _ on: Bool) {
+        ends[e].unchokedKnown = on
+        partners[Int(ends[e].node)][Int(ends[e].partnerSlot)].unchokedKnown = on
     }
 
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,

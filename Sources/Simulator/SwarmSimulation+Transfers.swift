@@ -76,8 +76,10 @@ extension SwarmSimulation {
     }
 
     /// After requests were freed at `x` (a choke, a closed connection), its other connections may take them.
+    /// Only partners it may request from are tried (the peer set's copies of the ends' flags): the others
+    /// would be turned away by `fill` after a cache miss each.
     func refillOthers(of x: Int, except: Int) {
-        for p in partners[x] where Int(p.end) != except { fill(Int(p.end)) }
+        for p in partners[x] where p.mayRequest && Int(p.end) != except { fill(Int(p.end)) }
     }
 
     /// The partner choked end `e`'s node: every outstanding request on `e` is void.
@@ -120,9 +122,10 @@ extension SwarmSimulation {
     }
 
     /// Endgame: the block arrived, so its other outstanding requests are cancelled (a cancel is instant
-    /// here; a copy already being transmitted still arrives and is counted as a duplicate).
+    /// here; a copy already being transmitted still arrives and is counted as a duplicate). Only ends that
+    /// may request can hold requests: a choke or lost interest leaves none (the swarm tests check it).
     func cancelDuplicates(of block: BlockRef, at y: Int, except f: Int) {
-        for p in partners[y] where Int(p.end) != f {
+        for p in partners[y] where p.mayRequest && Int(p.end) != f {
             let e = Int(p.end)
             guard ends[e].requests.remove(block) else { continue }
             network.cancel(tag: tag(block), on: e ^ 1, queue: &queue)

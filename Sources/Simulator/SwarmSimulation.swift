@@ -196,12 +196,12 @@ public final class SwarmSimulation: EventQueueOwner {
         case .unchokeArrives(let end):
             let e = Int(end)
             guard ends[e].isOpen else { break }
-            ends[e].unchokedKnown = true
+            setUnchokedKnown(e, true)
             fill(e)
         case .chokeArrives(let end):
             let e = Int(end)
             guard ends[e].isOpen else { break }
-            ends[e].unchokedKnown = false
+            setUnchokedKnown(e, false)
             dropRequests(e)
             refillOthers(of: Int(ends[e].node), except: e)
         case .rechoke(let n): rechoke(Int(n))

@@ -139,14 +139,14 @@ public struct PiecePicker: Sendable {
                 let (piece, slot) = partials[i]
                 i += 1
                 guard slots[Int(slot)].free > 0, remote.contains(Int(piece)) else { continue }
-                takeFree(piece: Int(piece), into: picked, taken: &n)
+                takeFree(piece: Int(piece), slot: Int(slot), into: picked, taken: &n)
                 if n == count { return n }
             }
         }
         // 2. New pieces.
         while n < count, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
-            startPiece(piece)
-            takeFree(piece: piece, into: picked, taken: &n)
+            let slot = startPiece(piece)
+            takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
         // 3. Endgame: requested blocks again, least requested first.
         if n < count, inEndgame {
@@ -182,11 +182,10 @@ public struct PiecePicker: Sendable {
     /// A block arrived.
     public mutating func blockReceived(_ block: BlockRef) -> Receipt {
         let p = Int(block.piece)
-        var slot = Int(slotOfPiece[p])
+        var slot = partialSlot(of: block.piece)
         if slot < 0 {  // had already, or unrequested but welcome (e.g. arrived after a cancel)
             if have.contains(p) { return .duplicate }
-            startPiece(p)
-            slot = Int(slotOfPiece[p])
+            slot = startPiece(p)
         }
         let i = stateIndex(slot, Int(block.block))
         let state = blockStates[i]
@@ -222,9 +221,19 @@ public struct PiecePicker: Sendable {
 
     // MARK: Internals
 
-    /// Takes free blocks of `piece`, lowest first, into `picked` from index `n` on, until it is full.
-    private mutating func takeFree(piece: Int, into picked: UnsafeMutableBufferPointer<BlockRef>, taken n: inout Int) {
-        let slot = Int(slotOfPiece[piece])
+    /// The slot of a partial piece, -1 if the piece is not partial. A short list of partial pieces (the usual
+    /// case) is searched rather than `slotOfPiece`: the list is read by the next pick anyway, while the map
+    /// is a cache line of its own in a swarm of thousands of pickers.
+    @inline(__always)
+    func partialSlot(of piece: Int32) -> Int {
+        guard partials.count <= 16 else { return Int(slotOfPiece[Int(piece)]) }
+        for (p, slot) in partials where p == piece { return Int(slot) }
+        return -1
+    }
+
+    /// Takes free blocks of `piece` (in `slot`), lowest first, into `picked` from index `n` on, until it is full.
+    private mutating func takeFree(piece: Int, slot: Int, into picked: UnsafeMutableBufferPointer<BlockRef>,
+                                   taken n: inout Int) {
         var b = Int(slots[slot].hint)
         let blocks = Int(slots[slot].blocks)
         while b < blocks, slots[slot].free > 0, n < picked.count {
@@ -246,7 +255,9 @@ public struct PiecePicker: Sendable {
         if block < slots[slot].hint { slots[slot].hint = Int32(block) }
     }
 
-    private mutating func startPiece(_ piece: Int) {
+    /// Makes `piece` partial; returns its slot.
+    @discardableResult
+    private mutating func startPiece(_ piece: Int) -> Int {
         started.insert(piece)
         let blocks = layout.blockCount(ofPiece: piece)
         let slot: Int
@@ -262,6 +273,7 @@ public struct PiecePicker: Sendable {
         slotOfPiece[piece] = Int32(slot)
         partials.append((Int32(piece), Int32(slot)))
         freeBlocksInPartials += blocks
+        return slot
     }
 
     private mutating func finishPiece(_ piece: Int, slot: Int) {

@@ -65,6 +65,15 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                     for partner in sim.partners[x] where partner.partnerInterested != sim.ends[Int(partner.end) ^ 1].amInterested {
                         Issue.record("node \(x), end \(partner.end): partnerInterested \(partner.partnerInterested) is stale")
                     }
+                    for partner in sim.partners[x] {
+                        let end = sim.ends[Int(partner.end)]
+                        if partner.unchokedKnown != end.unchokedKnown || partner.interested != end.amInterested || !end.isOpen {
+                            Issue.record("node \(x), end \(partner.end): unchokedKnown or interested copy is stale, or the end is closed")
+                        }
+                        if !end.requests.isEmpty, !partner.mayRequest {
+                            Issue.record("node \(x), end \(partner.end): requests outstanding where it may not request")
+                        }
+                    }
                     let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
                     if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveTable \(copy) != picker \(sim.pickers[x].have.pieces)") }
                 }
