@@ -13,6 +13,7 @@
 //   BitTorrentClient  the real client's contact with the world: storage, tracker, SwiftNIO peer connections
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
+//   CPrefetch         one C inline function: a cache prefetch hint for the engine's tables
 import PackageDescription
 
 /// Release builds of the hot modules: specialize generics across modules (the event type flows from
@@ -41,6 +42,7 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
+        .target(name: "CPrefetch"),
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
         .target(name: "Strategy", swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness", "Strategy"]),
@@ -57,7 +59,7 @@ let package = Package(
         ),
         .target(
             name: "SimulationEngine",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            dependencies: ["CPrefetch", .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: [.define("P2PSIM_INVARIANTS", .when(configuration: .debug))] + fast
         ),
         .target(

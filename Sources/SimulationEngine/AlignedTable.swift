@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// A growable table of records whose storage starts on a cache-line boundary (64 bytes), read and written
 /// in place through a reference.
 ///
@@ -45,6 +47,20 @@ public final class AlignedTable<Element> {
         if count == capacity { grow() }
         (base + count).initialize(to: element)
         count += 1
+    }
+
+    /// Asks the processor to start loading record `i`, every cache line of it, so that a read after some
+    /// other work does not wait for memory. A hint only: an index out of range is ignored.
+    @inline(__always)
+    public func prefetch(_ i: Int) {
+        guard i >= 0 && i < count else { return }
+        let start = UnsafeRawPointer(base + i), last = start + (MemoryLayout<Element>.stride - 1)
+        var line = start
+        while line < last {
+            p2psim_prefetch(line)
+            line += 64
+        }
+        p2psim_prefetch(last)
     }
 
     /// Where the records start (for tests of the alignment).

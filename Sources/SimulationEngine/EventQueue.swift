@@ -49,6 +49,10 @@ public struct EventQueue<Event> {
         mutating get { bringUpNextBucket() ? near.first?.time : nil }
     }
 
+    /// The earliest pending event if it falls in the current bucket, else nil: a cheap look ahead, e.g. to
+    /// prefetch what it will read. It does not take the event nor move the clock.
+    @inlinable public var upcoming: Event? { near.first?.event }
+
     /// Schedules `event` at absolute time `time` (not before `now`).
     @inlinable
     public mutating func schedule(_ event: Event, at time: SimTime) {

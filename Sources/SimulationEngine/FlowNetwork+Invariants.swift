@@ -7,7 +7,8 @@ extension FlowNetwork {
         var problems: [String] = []
         var sent = [Double](repeating: 0, count: nodeCount)
         var received = [Double](repeating: 0, count: nodeCount)
-        for (l, link) in links.enumerated() {
+        for l in 0..<links.count {
+            let link = links[l]
             let active = link.currentBytes > 0
             if !active && link.rate != 0 { problems.append("idle link \(l) has rate \(link.rate)") }
             if link.rate < 0 { problems.append("link \(l) has negative rate \(link.rate)") }
@@ -50,7 +51,7 @@ extension FlowNetwork {
             if meterGap > max(1e-6, sent[n] * 1e-9) { problems.append("node \(n) sent meter \(sentMeter[n].rate) != \(sent[n])") }
         }
         let reference = ratesFromScratch()
-        for l in links.indices where links[l].rate != reference[l] {
+        for l in 0..<links.count where links[l].rate != reference[l] {
             problems.append("link \(l) rate \(links[l].rate), from scratch \(reference[l])")
         }
         return problems

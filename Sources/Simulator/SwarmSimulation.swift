@@ -185,6 +185,7 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
     func handle(_ event: Event) -> StopReason? {
         defer { takeNetworkBacklog() }
+        if let next = queue.upcoming { prefetch(for: next) }
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
@@ -217,6 +218,26 @@ public final class SwarmSimulation: EventQueueOwner {
             if !queue.isEmpty { queue.schedule(.sample, at: now + scenario.output.timeseriesInterval) }
         }
         return nil
+    }
+
+    /// Starts loading what a block event reads first: its link and both ends of the connection (link `l`
+    /// carries end `l`'s data to end `l ^ 1`), whose addresses need no other read. Called for the next event
+    /// while the current one is handled, so those cache misses overlap with its work (at 10,000 peers nearly
+    /// each is a miss). A hint: it changes nothing. (Prefetching further along the chains, the receiver's
+    /// picker for the next event and the picker's buffers for the current one, measured slower.)
+    @inline(__always)
+    func prefetch(for event: Event) {
+        switch event {
+        case .transmission(let link, _):
+            network.prefetch(link: Int(link))
+            ends.prefetch(Int(link))
+            ends.prefetch(Int(link) ^ 1)
+        case .delivery(let end, _):
+            ends.prefetch(Int(end))
+            ends.prefetch(Int(end) ^ 1)
+        default:
+            break
+        }
     }
 
     /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveTable`).
