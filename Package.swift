@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(name: "CPrefetch"),
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
-        .target(name: "Strategy", swiftSettings: fast),
+        .target(name: "Strategy", dependencies: ["CPrefetch"], swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness", "Strategy"]),
         .target(name: "WireProtocol", dependencies: ["Strategy", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
@@ -64,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "Simulator",
-            dependencies: ["ScenarioModel", "SimulationEngine", "Strategy", "Randomness"],
+            dependencies: ["ScenarioModel", "SimulationEngine", "Strategy", "Randomness", "CPrefetch"],
             swiftSettings: fast
         ),
         .target(

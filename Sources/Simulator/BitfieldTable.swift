@@ -1,3 +1,4 @@
+import CPrefetch
 import Strategy
 
 /// Every node's pieces in one table, a row of bitfield words per node, each row starting on a cache line.
@@ -38,6 +39,13 @@ final class BitfieldTable {
 
     @inline(__always)
     func insert(_ row: Int, _ piece: Int) { word(row, piece).pointee |= 1 << UInt64(piece & 63) }
+
+    /// Starts loading `row`, for a read after some other work (a hint; it changes nothing).
+    @inline(__always)
+    func prefetch(_ row: Int) {
+        guard row >= 0 && row < rows else { return }
+        p2psim_prefetch(base + row * rowWords)
+    }
 
     /// The row as a bitfield view, valid while the table lives.
     @inline(__always)

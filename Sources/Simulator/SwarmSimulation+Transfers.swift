@@ -145,6 +145,7 @@ extension SwarmSimulation {
         gathered.removeAll(keepingCapacity: true)
         for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
             gathered.append((Int32(i), p.node))
+            haveTable.prefetch(Int(p.node))  // read below, after the counts: its miss overlaps with theirs
         }
         // Every count first: a partner that becomes interested may request at once, but only from its own
         // counts, so the order of the two loops changes nothing.
