@@ -63,14 +63,6 @@ public final class AlignedTable<Element> {
         p2psim_prefetch(last)
     }
 
-    /// As `prefetch(_:)`, only the record's first `lines` cache lines (where its hot fields are).
-    @inline(__always)
-    public func prefetch(_ i: Int, lines: Int) {
-        guard i >= 0 && i < count else { return }
-        let start = UnsafeRawPointer(base + i)
-        for k in 0..<lines { p2psim_prefetch(start + 64 * k) }
-    }
-
     /// Where the records start (for tests of the alignment).
     public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(base) }
 

@@ -73,9 +73,6 @@ extension SwarmSimulation {
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
         if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
-        // Every partner's end is read below, each a cache miss in a large swarm, behind branches on the
-        // loaded flags that would make the misses wait in turn: load them all at once first.
-        for p in partners[n] { ends.prefetch(Int(p.end), lines: 1) }
         var candidates = chokeBuffer
         chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { chokeBuffer = candidates }
