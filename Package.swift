@@ -13,7 +13,7 @@
 //   BitTorrentClient  the real client's contact with the world: storage, tracker, SwiftNIO peer connections
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
-//   CPrefetch         one C inline function: a cache prefetch hint for the engine's tables
+//   CPrefetch         one C inline function: a cache prefetch hint (Strategy, SimulationEngine and Simulator use it)
 import PackageDescription
 
 /// Release builds of the hot modules: specialize generics across modules (the event type flows from
