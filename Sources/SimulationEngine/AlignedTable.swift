@@ -25,9 +25,9 @@ public final class AlignedTable<Element> {
     }
 
     private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Element> {
-        let bytes = max(1, capacity) * MemoryLayout<Element>.stride
-        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: max(alignment, MemoryLayout<Element>.alignment))
-            .bindMemory(to: Element.self, capacity: max(1, capacity))
+        let bytes = Swift.max(1, capacity) * MemoryLayout<Element>.stride
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Swift.max(alignment, MemoryLayout<Element>.alignment))
+            .bindMemory(to: Element.self, capacity: Swift.max(1, capacity))
     }
 
     public subscript(i: Int) -> Element {
@@ -63,15 +63,29 @@ public final class AlignedTable<Element> {
         p2psim_prefetch(last)
     }
 
+    /// As `prefetch(_:)`, only the cache lines holding the record's first `bytes` bytes (its hot fields).
+    @inline(__always)
+    public func prefetch(_ i: Int, firstBytes bytes: Int) {
+        guard i >= 0 && i < count else { return }
+        let start = UnsafeRawPointer(base + i)
+        p2psim_prefetch(start)
+        p2psim_prefetch(start + (bytes - 1))
+    }
+
     /// Where the records start (for tests of the alignment).
     public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(base) }
 
     private func grow() {
-        let larger = max(64, 2 * capacity)
+        let larger = Swift.max(64, 2 * capacity)
         let moved = Self.allocate(larger)
         moved.moveInitialize(from: base, count: count)
         UnsafeMutableRawPointer(base).deallocate()
         base = moved
         capacity = larger
     }
+}
+
+extension AlignedTable: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
 }

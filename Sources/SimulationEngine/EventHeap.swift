@@ -32,6 +32,15 @@ struct EventHeap<Event> {
     @inlinable var isEmpty: Bool { items.isEmpty }
     @inlinable var first: EventEntry<Event>? { items.first }
 
+    /// The entry `popMin` would return after `first`: the least of the root's children.
+    @inlinable var second: EventEntry<Event>? {
+        let end = min(5, items.count)
+        guard end > 1 else { return nil }
+        var best = 1
+        for k in 2..<end where items[k].precedes(items[best]) { best = k }
+        return items[best]
+    }
+
     @inlinable
     mutating func push(_ entry: EventEntry<Event>) {
         items.append(entry)

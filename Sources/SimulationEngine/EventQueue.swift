@@ -53,6 +53,9 @@ public struct EventQueue<Event> {
     /// prefetch what it will read. It does not take the event nor move the clock.
     @inlinable public var upcoming: Event? { near.first?.event }
 
+    /// The pending event after `upcoming`, if it too falls in the current bucket, else nil.
+    @inlinable public var upcomingSecond: Event? { near.second?.event }
+
     /// Schedules `event` at absolute time `time` (not before `now`).
     @inlinable
     public mutating func schedule(_ event: Event, at time: SimTime) {

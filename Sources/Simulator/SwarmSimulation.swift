@@ -53,7 +53,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var trackerRNG: GSLRandom
 
     // Nodes.
-    var pickers: [PiecePicker]
+    /// Line-aligned, and written in place without a copy-on-write check: a block's arrival starts here.
+    let pickers = AlignedTable<PiecePicker>()
     /// Every node's peer-set availability counts, one set per node, in one allocation.
     var availability: PieceAvailability
     var present: [Bool]
@@ -133,7 +134,8 @@ public final class SwarmSimulation: EventQueueOwner {
                                 endgame: settings.endgame)
         var seed = empty
         for p in 0..<layout.pieceCount { seed.markHave(p) }
-        pickers = [seed] + Array(repeating: empty, count: population.peers.count)
+        pickers.append(seed)
+        for _ in population.peers { pickers.append(empty) }
         availability = PieceAvailability(pieceCount: layout.pieceCount, sets: nodeCount,
                                          planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections))
         present = Array(repeating: false, count: nodeCount)
@@ -185,7 +187,11 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
     func handle(_ event: Event) -> StopReason? {
         defer { takeNetworkBacklog() }
-        if let next = queue.upcoming { prefetch(for: next) }
+        let next = queue.upcoming
+        if let next { prefetch(for: next) }
+        if let afterNext = queue.upcomingSecond { prefetch(for: afterNext) }
+        // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
+        if let next, let receiver = receivingEnd(of: next) { pickers.prefetch(Int(ends[receiver].node), firstBytes: 64) }
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
@@ -237,6 +243,16 @@ public final class SwarmSimulation: EventQueueOwner {
             ends.prefetch(Int(end) ^ 1)
         default:
             break
+        }
+    }
+
+    /// The end a block event delivers to (link `l` carries end `l`'s data to end `l ^ 1`); nil for others.
+    @inline(__always)
+    func receivingEnd(of event: Event) -> Int? {
+        switch event {
+        case .transmission(let link, _): return Int(link) ^ 1
+        case .delivery(let end, _): return Int(end)
+        default: return nil
         }
     }
 

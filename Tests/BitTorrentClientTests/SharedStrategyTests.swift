@@ -14,7 +14,7 @@ import Strategy
         let clientTypes = client.map { "\(type(of: $0).valueType)" }
         let simulatorTypes = simulator.map { "\(type(of: $0).valueType)" }
         #expect(clientTypes == ["PiecePicker", "ChokeRounds", "LeecherChoker", "SeedChoker"])
-        #expect(simulatorTypes == ["Array<PiecePicker>", "Array<ChokeRounds>", "LeecherChoker", "SeedChoker"])
+        #expect(simulatorTypes == ["AlignedTable<PiecePicker>", "Array<ChokeRounds>", "LeecherChoker", "SeedChoker"])
         #expect("\(type(of: \ClientConfiguration.pipeline).valueType)" == "RequestPipeline")
     }
 
