@@ -3,11 +3,11 @@ import CPrefetch
 /// A growable table of records whose storage starts on a cache-line boundary (64 bytes), read and written
 /// in place through a reference.
 ///
-/// Why: a swarm's per-connection records (64 bytes each) are read at random, a few per block. In an
-/// `Array` the elements start 32 bytes after the allocation (the array's header), so every record
-/// straddles two cache lines and each read costs two misses; here a 64-byte record is one line, and the
-/// two ends of a connection are two adjacent lines. Being a class, it also spares every write the
-/// array's uniqueness check. Indices are checked: a bad index traps, it never reads past the table.
+/// Why: a swarm's connection ends, links and pickers are read at random, a few per block. In an `Array`
+/// the elements start 32 bytes after the allocation (the array's header), so a 64-byte record straddles
+/// two cache lines and a 128-byte one three; here they take one and two. Being a class, it also spares
+/// every write the array's uniqueness check. Indices are checked: a bad index traps, it never reads past
+/// the table. `prefetch` starts loading a record that will be needed after some other work.
 public final class AlignedTable<Element> {
     public private(set) var count = 0
     private var capacity = 0
@@ -66,7 +66,7 @@ public final class AlignedTable<Element> {
     /// As `prefetch(_:)`, only the cache lines holding the record's first `bytes` bytes (its hot fields).
     @inline(__always)
     public func prefetch(_ i: Int, firstBytes bytes: Int) {
-        guard i >= 0 && i < count else { return }
+        guard i >= 0 && i < count, bytes > 0 else { return }
         let start = UnsafeRawPointer(base + i)
         p2psim_prefetch(start)
         p2psim_prefetch(start + (bytes - 1))

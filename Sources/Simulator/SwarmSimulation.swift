@@ -227,10 +227,11 @@ public final class SwarmSimulation: EventQueueOwner {
     }
 
     /// Starts loading what a block event reads first: its link and both ends of the connection (link `l`
-    /// carries end `l`'s data to end `l ^ 1`), whose addresses need no other read. Called for the next event
-    /// while the current one is handled, so those cache misses overlap with its work (at 10,000 peers nearly
-    /// each is a miss). A hint: it changes nothing. (Prefetching further along the chains, the receiver's
-    /// picker for the next event and the picker's buffers for the current one, measured slower.)
+    /// carries end `l`'s data to end `l ^ 1`), whose addresses need no other read. Called for the next two
+    /// events while the current one is handled, so those cache misses overlap with its work (at 10,000
+    /// peers nearly each is a miss); `handle` then prefetches the next event's picker through its ends. A
+    /// hint: it changes nothing. (Prefetching the current event's picker buffers measured slower: finding
+    /// them means reading the picker, which stalls the event they are for.)
     @inline(__always)
     func prefetch(for event: Event) {
         switch event {
