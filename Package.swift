@@ -13,7 +13,7 @@
 //   BitTorrentClient  the real client's contact with the world: storage, tracker, SwiftNIO peer connections
 //   Randomness        seeded GSL generators, per-purpose streams and value distributions
 //   CGSL              the system library GSL, through pkg-config
-//   CPrefetch         one C inline function: a cache prefetch hint (Strategy, SimulationEngine and Simulator use it)
+//   CPrefetch         one C inline function: a cache prefetch hint (SimulationEngine and Simulator use it)
 import PackageDescription
 
 /// Release builds of the hot modules: specialize generics across modules (the event type flows from
@@ -44,7 +44,7 @@ let package = Package(
         ),
         .target(name: "CPrefetch"),
         .target(name: "Randomness", dependencies: ["CGSL"], swiftSettings: fast),
-        .target(name: "Strategy", dependencies: ["CPrefetch"], swiftSettings: fast),
+        .target(name: "Strategy", swiftSettings: fast),
         .target(name: "ScenarioModel", dependencies: ["Randomness", "Strategy"]),
         .target(name: "WireProtocol", dependencies: ["Strategy", .product(name: "Crypto", package: "swift-crypto")]),
         .target(

@@ -1,3 +1,4 @@
+import CPrefetch
 import SimulationEngine
 import Strategy
 
@@ -149,7 +150,7 @@ extension SwarmSimulation {
         }
         // Every count first: a partner that becomes interested may request at once, but only from its own
         // counts, so the order of the two loops changes nothing.
-        availability.increment(piece, inEach: gathered.lazy.map { $0.1 })
+        availability.increment(piece, inEach: gathered.lazy.map { $0.1 }, prefetch: { p2psim_prefetch($0) })
         for (i, z) in gathered {
             if !has(Int(z), piece), !partners[y][Int(i)].partnerInterested { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
         }

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// How many peers in a peer set have each piece, for one peer set (a client's) or for many in one
 /// allocation (a simulated swarm keeps one set per peer), stored so that the rarest of a set of pieces is
 /// found a word at a time.
@@ -81,10 +79,13 @@ public struct PieceAvailability: Sendable {
 
     /// One more peer has `piece` in each of `sets`: a `have` reaching every partner's peer set. The counts
     /// are those of `increment(_:in:)` set by set; the storage is reached once, not once per set, which
-    /// matters at hundreds of millions of updates a run. The sets' counts are first prefetched, all of
-    /// them: in a large swarm each is a cache miss, and the carry's branch on the loaded word would
-    /// otherwise make those misses wait for one another.
-    public mutating func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets) {
+    /// matters at hundreds of millions of updates a run.
+    /// - Parameter prefetch: called first with the address of every set's count, before any is updated,
+    ///   for a caller that asks the processor to load them (a hint; Strategy itself does no such thing).
+    ///   In a large swarm each count is a cache miss, and the carry's branch on the loaded word would
+    ///   otherwise make those misses wait for one another.
+    public mutating func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets,
+                                                           prefetch: (UnsafeRawPointer) -> Void = { _ in }) {
         precondition(piece >= 0 && piece < pieceCount, "piece \(piece) out of range")
         let bit: UInt64 = 1 << UInt64(piece & 63)
         var pending = sets.makeIterator()
@@ -94,7 +95,7 @@ public struct PieceAvailability: Sendable {
             // Runs until every set is counted (nil) or a count wraps (that set, to be given another plane).
             let wrapped: Int? = storage.withUnsafeMutableBufferPointer { s in
                 if !prefetched, let start = s.baseAddress {
-                    for set in sets where set >= 0 && Int(set) < setCount { p2psim_prefetch(start + Int(set) * rowStride + word) }
+                    for set in sets where set >= 0 && Int(set) < setCount { prefetch(start + Int(set) * rowStride + word) }
                     prefetched = true
                 }
                 while let set = pending.next() {

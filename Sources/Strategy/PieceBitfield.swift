@@ -2,7 +2,7 @@
 // Owns the piece bitfield and availability, the piece picker, the chokers and their rounds, and the
 // request pipeline. Takes plain values (snapshots, `now` as a number, a random generator passed in) and
 // returns decisions. Must never import Foundation, the engine, the scenario model or any I/O: both the
-// simulator and p2pclient link it. (CPrefetch, a cache hint that changes no result, is its one import.)
+// simulator and p2pclient link it.
 
 /// Which pieces a peer has: a fixed-size set of piece indices with a count.
 ///

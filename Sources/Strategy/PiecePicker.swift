@@ -33,8 +33,6 @@ public struct PiecePicker: Sendable {
     // pickers and touches one at random per block, so the hot ones come first, in the struct's first
     // 64 bytes (one cache line, or two when the struct straddles a line boundary).
 
-    /// Each partial piece has a slot; the slot of a piece that is not partial is -1.
-    var slotOfPiece: [Int32]
     /// Block states, `layout.blocksPerPiece` per slot, all in one array (a block costs one lookup, not a
     /// chain of them): 0 = free, 1...254 = outstanding requests, 255 = received.
     var blockStates: [UInt8] = []
@@ -43,9 +41,12 @@ public struct PiecePicker: Sendable {
     var partials: [(piece: Int32, slot: Int32)] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
-    var freeSlots: [Int32] = []
     /// `layout.blocksPerPiece`, kept with the hot properties.
     let blockStride: Int
+    /// Each partial piece has a slot; the slot of a piece that is not partial is -1. Read only when the
+    /// list of partials is long (`partialSlot`), and when a request is dropped.
+    var slotOfPiece: [Int32]
+    var freeSlots: [Int32] = []
     public private(set) var have: PieceBitfield
     var started: PieceBitfield
     public let layout: PieceLayout
@@ -256,7 +257,6 @@ public struct PiecePicker: Sendable {
     }
 
     /// Makes `piece` partial; returns its slot.
-    @discardableResult
     private mutating func startPiece(_ piece: Int) -> Int {
         started.insert(piece)
         let blocks = layout.blockCount(ofPiece: piece)
