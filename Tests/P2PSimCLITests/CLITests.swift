@@ -122,6 +122,25 @@ import Testing
         #expect(r.stdout.contains("client-server / p2p = 4.00"))
     }
 
+    /// A short benchmark: the crowd stops at `--stop-at`, each size runs `--repeat` times (the model's work,
+    /// its events, is the same every time), and a bad option is named as the option, before any run.
+    @Test func benchStopsEarlyRepeatsAndNamesABadOption() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try p2psim(["bench", "--peers", "12", "--file", "2 MiB", "--stop-at", "2 s", "--repeat", "2"], in: dir)
+        #expect(r.status == 0)
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(rows.count == 3 && rows[0].first == "peers")
+        guard rows.count == 3 else { return }
+        #expect(rows[1][0] == "12" && rows[1][1] == "2.0" && rows[1][2] == "nan")  // stopped, so no ratio
+        #expect(rows[1][4] == rows[2][4], "the same events in both runs")
+        let bad = try p2psim(["bench", "--peers", "12", "--stop-at", "5 parsec"], in: dir)
+        #expect(bad.status == 2)
+        #expect(bad.stdout == "")
+        #expect(bad.stderr == #"p2psim bench --stop-at: "5 parsec" is not a duration (examples: "80 ms", "10 s", "48 h")"# + "\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+    }
+
     @Test func helpTeachesTheCommands() throws {
         let r = try p2psim(["--help"], in: FileManager.default.temporaryDirectory)
         #expect(r.status == 0)
