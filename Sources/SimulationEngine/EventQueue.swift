@@ -125,8 +125,8 @@ public struct EventQueue<Event> {
         return true
     }
 
-    /// The most entries an emptied ring slot keeps room for (8 KiB): enough for a usual bucket (about a
-    /// hundred events at 10,000 peers), so the ring stays within 32 MiB.
+    /// The most entries an emptied ring slot keeps room for: enough for a usual bucket (about a hundred
+    /// events at 10,000 peers). With the swarm's 32-byte entries, 8 KiB a slot and 32 MiB for the ring.
     @usableFromInline static var keptSlotCapacity: Int { 256 }
 
     /// Empties a slot, keeping its buffer for the next bucket unless it grew large. A slot's buffer would
