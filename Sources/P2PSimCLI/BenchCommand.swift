@@ -38,13 +38,22 @@ struct BenchCommand: ParsableCommand {
     /// Where a bad option shows in the generated scenario, and the option to name instead.
     static let optionOfPath = [("file.size", "--file"), ("mode", "--mode"), ("stop_at", "--stop-at")]
 
-    func run() throws {
+    /// The peer counts of `--peers`, nil unless every entry is a count of at least 1.
+    var sizes: [Int]? {
         let entries = peers.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let sizes = entries.compactMap { Int($0) }.filter { $0 > 0 }
-        guard !entries.isEmpty, sizes.count == entries.count else {
+        return sizes.count == entries.count ? sizes : nil
+    }
+
+    func validate() throws {
+        guard sizes != nil else {
             throw ValidationError("--peers needs peer counts of at least 1, e.g. 1000,10000 (got \"\(peers)\")")
         }
         guard `repeat` >= 1 else { throw ValidationError("--repeat needs a count of at least 1") }
+    }
+
+    func run() throws {
+        let sizes = self.sizes ?? []
         // Rows go out unbuffered, so a long benchmark shows each size as it finishes.
         func emit(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         // Every scenario is built before the first run: a bad option fails at once, before the table.
