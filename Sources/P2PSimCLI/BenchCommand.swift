@@ -36,7 +36,8 @@ struct BenchCommand: ParsableCommand {
     var `repeat`: Int = 1
 
     /// Where a bad option shows in the generated scenario, and the option to name instead.
-    static let optionOfPath = [("file.size", "--file"), ("mode", "--mode"), ("stop_at", "--stop-at")]
+    static let optionOfPath = [("file.size", "--file"), ("mode", "--mode"), ("stop_at", "--stop-at"),
+                               ("peers[0].count", "--peers")]
 
     /// The peer counts of `--peers`, nil unless every entry is a count of at least 1.
     var sizes: [Int]? {
