@@ -7,12 +7,14 @@ import Strategy
 /// can only start once the end's record is loaded; here the first `inlineCapacity` requests sit in the
 /// record itself (the default pipeline is 5), and only a deeper pipeline spills into an array.
 struct RequestList: Sequence {
-    static let inlineCapacity = 7
+    /// Room for 7 requests: with them the end's record (`ConnectionEnd`) fills two cache lines exactly.
+    typealias Inline = InlineArray<7, BlockRef>
+    static var inlineCapacity: Int { Inline.count }
 
     /// Requests past the inline ones, oldest first; empty unless `count > inlineCapacity`.
     private var spill: [BlockRef] = []
     private var inlineCount: UInt8 = 0
-    private var inline = InlineArray<7, BlockRef>(repeating: BlockRef(piece: 0, block: 0))
+    private var inline = Inline(repeating: BlockRef(piece: 0, block: 0))
 
     var count: Int { Int(inlineCount) + spill.count }
     var isEmpty: Bool { inlineCount == 0 }

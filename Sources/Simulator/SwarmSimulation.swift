@@ -234,17 +234,10 @@ public final class SwarmSimulation: EventQueueOwner {
     /// them means reading the picker, which stalls the event they are for.)
     @inline(__always)
     func prefetch(for event: Event) {
-        switch event {
-        case .transmission(let link, _):
-            network.prefetch(link: Int(link))
-            ends.prefetch(Int(link))
-            ends.prefetch(Int(link) ^ 1)
-        case .delivery(let end, _):
-            ends.prefetch(Int(end))
-            ends.prefetch(Int(end) ^ 1)
-        default:
-            break
-        }
+        guard let receiver = receivingEnd(of: event) else { return }
+        if case .transmission(let link, _) = event { network.prefetch(link: Int(link)) }
+        ends.prefetch(receiver ^ 1)
+        ends.prefetch(receiver)
     }
 
     /// The end a block event delivers to (link `l` carries end `l`'s data to end `l ^ 1`); nil for others.

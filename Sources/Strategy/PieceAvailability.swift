@@ -63,18 +63,26 @@ public struct PieceAvailability: Sendable {
     public mutating func increment(_ piece: Int, in set: Int = 0) {
         let bit: UInt64 = 1 << UInt64(piece & 63)
         let base = offset(piece, set), planes = planes
-        let overflow: Bool = storage.withUnsafeMutableBufferPointer { s in
-            for k in 0..<planes {
-                let old = s[base + k]
-                s[base + k] = old ^ bit
-                if old & bit == 0 { return false }  // no carry
-            }
-            return true  // every plane was 1: the count wrapped to 0
+        let wrapped = storage.withUnsafeMutableBufferPointer { Self.addOne(bit, at: base, planes: planes, in: $0) }
+        if wrapped { growAfterWrap(piece, in: set) }
+    }
+
+    /// Adds one to the count whose planes start at `s[base]`, at the piece's `bit`: a ripple carry through
+    /// the planes. True when every plane was 1, so the count wrapped to 0 and needs another plane.
+    @inline(__always)
+    static func addOne(_ bit: UInt64, at base: Int, planes: Int, in s: UnsafeMutableBufferPointer<UInt64>) -> Bool {
+        for k in 0..<planes {
+            let old = s[base + k]
+            s[base + k] = old ^ bit
+            if old & bit == 0 { return false }  // no carry
         }
-        if overflow {
-            addPlane()
-            storage[offset(piece, set) + self.planes - 1] |= bit
-        }
+        return true
+    }
+
+    /// A count of `piece` in `set` wrapped to 0: with one more plane, its top bit makes it 2^(old planes).
+    private mutating func growAfterWrap(_ piece: Int, in set: Int) {
+        addPlane()
+        storage[offset(piece, set) + planes - 1] |= UInt64(1) << UInt64(piece & 63)
     }
 
     /// One more peer has `piece` in each of `sets`: a `have` reaching every partner's peer set. The counts
@@ -101,21 +109,12 @@ public struct PieceAvailability: Sendable {
                 while let set = pending.next() {
                     let set = Int(set)
                     precondition(set >= 0 && set < setCount, "set \(set) out of range")
-                    let base = set * rowStride + word
-                    var k = 0
-                    while true {
-                        if k == planes { return set }  // every plane was 1: the count wrapped to 0
-                        let old = s[base + k]
-                        s[base + k] = old ^ bit
-                        if old & bit == 0 { break }  // no carry
-                        k += 1
-                    }
+                    if Self.addOne(bit, at: set * rowStride + word, planes: planes, in: s) { return set }
                 }
                 return nil
             }
             guard let set = wrapped else { return }
-            addPlane()
-            storage[offset(piece, set) + self.planes - 1] |= bit
+            growAfterWrap(piece, in: set)
         }
     }
 
