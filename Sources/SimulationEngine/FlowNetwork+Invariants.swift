@@ -15,11 +15,17 @@ extension FlowNetwork {
             if active != (link.outSlot >= 0) || active != (link.inSlot >= 0) {
                 problems.append("link \(l) active=\(active) but slots \(link.outSlot), \(link.inSlot)")
             }
-            if link.outSlot >= 0, outgoing[Int(link.sender)][Int(link.outSlot)] != Int32(l) {
-                problems.append("link \(l) not at its outgoing slot")
+            if link.outSlot >= 0 {
+                let out = outgoing[Int(link.sender)][Int(link.outSlot)]
+                if out.link != Int32(l) { problems.append("link \(l) not at its outgoing slot") }
+                if out.receiver != link.receiver || out.rate != link.rate {
+                    problems.append("link \(l) listed with receiver \(out.receiver) at \(out.rate) bps, is \(link.receiver) at \(link.rate)")
+                }
             }
-            if link.inSlot >= 0, incoming[Int(link.receiver)][Int(link.inSlot)] != Int32(l) {
-                problems.append("link \(l) not at its incoming slot")
+            if link.inSlot >= 0 {
+                let inc = incoming[Int(link.receiver)][Int(link.inSlot)]
+                if inc.link != Int32(l) { problems.append("link \(l) not at its incoming slot") }
+                if inc.sender != link.sender { problems.append("link \(l) listed with sender \(inc.sender), is \(link.sender)") }
             }
             if link.deferred {  // a deferred notice needs a next block, ready when the current one ends
                 if !link.scheduled || !active { problems.append("link \(l) deferred without a pending block") }
@@ -37,8 +43,8 @@ extension FlowNetwork {
             // A node recorded as splitting its upload equally must do so exactly (recompute skips it).
             if equalSplit[n], !outgoing[n].isEmpty {
                 let equal = upload[n] / Double(outgoing[n].count)
-                for l in outgoing[n].map(Int.init) where links[l].rate != equal || links[l].allowance < equal {
-                    problems.append("node \(n) marked equal split, link \(l) rate \(links[l].rate) allowance \(links[l].allowance), share \(equal)")
+                for l in outgoing[n].map({ Int($0.link) }) where links[l].rate != equal || allowances[l] < equal {
+                    problems.append("node \(n) marked equal split, link \(l) rate \(links[l].rate) allowance \(allowances[l]), share \(equal)")
                 }
             }
             if sent[n] > upload[n] * (1 + tolerance) {
@@ -64,18 +70,18 @@ extension FlowNetwork {
         var rates = [Double](repeating: 0, count: links.count)
         var shares: [Double] = [], order: [Int32] = []
         for x in 0..<nodeCount where !incoming[x].isEmpty {
-            let claims = incoming[x].map { l in
-                let s = Int(links[Int(l)].sender)
+            let claims = incoming[x].map { inc in
+                let s = Int(links[Int(inc.link)].sender)  // from the record, not the list's copy
                 return upload[s] / Double(outgoing[s].count)
             }
             let given = WaterFilling.fill(capacity: download[x], limits: claims, shares: &shares, order: &order)
             let extra = max(0, download[x] - given) / Double(claims.count)
-            for (i, l) in incoming[x].enumerated() { allowance[Int(l)] = shares[i] + extra }
+            for (i, inc) in incoming[x].enumerated() { allowance[Int(inc.link)] = shares[i] + extra }
         }
         for y in 0..<nodeCount where !outgoing[y].isEmpty {
-            WaterFilling.fill(capacity: upload[y], limits: outgoing[y].map { allowance[Int($0)] }, shares: &shares,
+            WaterFilling.fill(capacity: upload[y], limits: outgoing[y].map { allowance[Int($0.link)] }, shares: &shares,
                               order: &order)
-            for (i, l) in outgoing[y].enumerated() { rates[Int(l)] = shares[i] }
+            for (i, out) in outgoing[y].enumerated() { rates[Int(out.link)] = shares[i] }
         }
         return rates
     }

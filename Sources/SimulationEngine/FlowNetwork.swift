@@ -50,44 +50,53 @@ public struct SentBlock: Equatable, Sendable {
 /// meanwhile; those come out in `backlog`, and the caller delivers them one latency after their end.
 /// The transfers are exactly those of the undeferred model.
 public final class FlowNetwork {
-    struct BlockRun {
-        var bytes: Int32
-        var count: Int32
-        var tag: Int64
-        /// The sender cannot start this block before then (the request is still travelling).
-        var readyAt: SimTime
-    }
-
+    /// A link's record, hot fields first: a block's end reads its first line, and the queue after it.
     struct Link {
         let sender: Int32
         let receiver: Int32
-        var queue: Deque<BlockRun> = []
         var currentBytes: Int32 = 0  // 0: idle
+        var generation: UInt32 = 0
         var currentTag: Int64 = 0
         var remainingBits: Double = 0
         var rate: Double = 0
-        var allowance: Double = 0
         var lastSettle: SimTime = 0
-        var generation: UInt32 = 0
+        /// When the current block ends at the current rate (valid while `scheduled`).
+        var finishAt: SimTime = 0
+        /// One-way latency from sender to receiver; 0 turns deferred notices off.
+        var latency: SimTime = 0
         var scheduled = false
         /// The pending notice comes one latency after `finishAt` (see Deferred notices).
         var deferred = false
         var outSlot: Int32 = -1
         var inSlot: Int32 = -1
-        /// When the current block ends at the current rate (valid while `scheduled`).
-        var finishAt: SimTime = 0
-        /// One-way latency from sender to receiver; 0 turns deferred notices off.
-        var latency: SimTime = 0
+        var queue = BlockRunQueue()
+    }
+
+    /// An active link in its sender's list.
+    struct OutgoingLink {
+        var link: Int32
+        var receiver: Int32
+        /// A copy of the link's rate, kept by `setRate`.
+        var rate: Double
+    }
+
+    /// An active link in its receiver's list.
+    struct IncomingLink {
+        var link: Int32
+        var sender: Int32
     }
 
     // Nodes (structure of arrays).
     var upload: [Double] = []
     var download: [Double] = []
-    var outgoing: [[Int32]] = []
+    /// Each node's active outgoing links, with their receivers and rates: rate allocation walks these lists
+    /// millions of times a run, and reading each link's own record was a cache miss per link.
+    var outgoing: [[OutgoingLink]] = []
     /// `outgoing[n].count`, apart: a receiver's allowances read every sender's count, and each list's
     /// header was a cache miss of its own.
     var outCount: [Int32] = []
-    var incoming: [[Int32]] = []
+    /// Each node's active incoming links, with their senders (as `outgoing`).
+    var incoming: [[IncomingLink]] = []
     var group: [Int] = []
     public private(set) var uploadedBytes: [Int64] = []
     // Meters: per node and per group, sent and received.
@@ -98,6 +107,9 @@ public final class FlowNetwork {
 
     /// Line-aligned: a busy link is read once per block, at random among hundreds of thousands.
     let links = AlignedTable<Link>()
+    /// Each link's allowance from its receiver (step 1 of the model), apart from the links' records: only
+    /// rate allocation reads it.
+    let allowances = AlignedTable<Double>()
 
     // Scratch space for recomputation, reused to keep the hot path free of allocation.
     var mark: [UInt32] = []
@@ -182,6 +194,7 @@ public final class FlowNetwork {
         var link = Link(sender: Int32(sender), receiver: Int32(receiver))
         link.latency = latency
         links.append(link)
+        allowances.append(0)
         return links.count - 1
     }
 
@@ -288,12 +301,9 @@ public final class FlowNetwork {
 
     /// Takes the next block off the queue as the current one.
     private func startNext(_ l: Int, now: SimTime) {
-        var run = links[l].queue[0]
-        links[l].currentBytes = run.bytes
-        links[l].currentTag = run.tag
-        run.count -= 1
-        run.tag += 1
-        if run.count == 0 { links[l].queue.removeFirst() } else { links[l].queue[0] = run }
+        let (bytes, tag) = links[l].queue.takeFirstBlock()
+        links[l].currentBytes = bytes
+        links[l].currentTag = tag
         links[l].remainingBits = Double(links[l].currentBytes) * 8
         links[l].lastSettle = now
     }
@@ -339,19 +349,19 @@ public final class FlowNetwork {
     func activate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         links[l].outSlot = Int32(outgoing[s].count)
-        outgoing[s].append(Int32(l))
+        outgoing[s].append(OutgoingLink(link: Int32(l), receiver: Int32(r), rate: links[l].rate))
         outCount[s] += 1
         links[l].inSlot = Int32(incoming[r].count)
-        incoming[r].append(Int32(l))
+        incoming[r].append(IncomingLink(link: Int32(l), sender: Int32(s)))
         recompute(sender: s, receiver: r, queue: &queue)
     }
 
     func deactivate<E: TransmissionEvent>(_ l: Int, queue: inout EventQueue<E>) {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
-        if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[moved].outSlot = links[l].outSlot }
+        if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[Int(moved.link)].outSlot = links[l].outSlot }
         outCount[s] -= 1
-        if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[moved].inSlot = links[l].inSlot }
+        if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[Int(moved.link)].inSlot = links[l].inSlot }
         links[l].outSlot = -1
         links[l].inSlot = -1
         links[l].generation &+= 1
@@ -360,13 +370,13 @@ public final class FlowNetwork {
         recompute(sender: s, receiver: r, queue: &queue)
     }
 
-    /// Removes the entry at `index` by moving the last one there; returns the link moved, if any. (No key
+    /// Removes the entry at `index` by moving the last one there; returns the entry moved, if any. (No key
     /// path for the slot to update: one kept this path from being specialized.)
-    private func swapRemove(_ list: inout [Int32], at index: Int) -> Int? {
+    private func swapRemove<Entry>(_ list: inout [Entry], at index: Int) -> Entry? {
         let last = list.removeLast()
         guard index < list.count else { return nil }
         list[index] = last
-        return Int(last)
+        return last
     }
 
     /// After `sender`'s outgoing set and `receiver`'s incoming set changed: recompute the allowances of
@@ -381,13 +391,13 @@ public final class FlowNetwork {
         touchedReceivers.removeAll()
         touchedSenders.removeAll()
         touchReceiver(r)
-        for l in outgoing[s] { touchReceiver(Int(links[Int(l)].receiver)) }
+        for out in outgoing[s] { touchReceiver(Int(out.receiver)) }
         epoch &+= 1
         touchSender(s)
         for i in 0..<touchedReceivers.count {
             let x = Int(touchedReceivers[i])
             allocateAllowances(x)
-            for l in incoming[x] { touchSender(Int(links[Int(l)].sender)) }
+            for inc in incoming[x] { touchSender(Int(inc.sender)) }
         }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
@@ -415,32 +425,34 @@ public final class FlowNetwork {
         let ins = incoming[x]
         guard !ins.isEmpty else { return }
         resizeScratch(ins.count)
-        for (i, l) in ins.enumerated() {
-            let s = Int(links[Int(l)].sender)
+        for (i, inc) in ins.enumerated() {
+            let s = Int(inc.sender)
             limits[i] = upload[s] / Double(outCount[s])
         }
         let given = fillScratch(capacity: download[x]).given
         let extra = max(0, download[x] - given) / Double(ins.count)
-        for (i, l) in ins.enumerated() {
+        for (i, inc) in ins.enumerated() {
             let allowance = shares[i] + extra
-            links[Int(l)].allowance = allowance
-            let y = Int(links[Int(l)].sender)
+            allowances[Int(inc.link)] = allowance
+            let y = Int(inc.sender)
             if allowance < limits[i] || !equalSplit[y] { rateMark[y] = epoch }  // limits[i]: y's equal share
         }
     }
 
     /// Step 2: the sender's upload, water-filled over its links, each capped by its receiver's allowance.
     func allocateRates<E: TransmissionEvent>(_ y: Int, queue: inout EventQueue<E>) {
-        let outs = outgoing[y]
-        guard !outs.isEmpty else { return }
-        resizeScratch(outs.count)
-        for (i, l) in outs.enumerated() { limits[i] = links[Int(l)].allowance }
+        // By index, holding no copy of the list: `setRate` writes the rates in it.
+        let n = outgoing[y].count
+        guard n > 0 else { return }
+        resizeScratch(n)
+        for i in 0..<n { limits[i] = allowances[Int(outgoing[y][i].link)] }
         equalSplit[y] = fillScratch(capacity: upload[y]).equalShares
         let now = queue.now
-        for (i, l) in outs.enumerated() where shares[i] != links[Int(l)].rate {
-            catchUp(Int(l), queue: &queue)
-            setRate(Int(l), shares[i], now: now)
-            scheduleNotice(Int(l), queue: &queue)
+        for i in 0..<n where shares[i] != outgoing[y][i].rate {
+            let l = Int(outgoing[y][i].link)
+            catchUp(l, queue: &queue)  // moves no link in or out of the lists
+            setRate(l, shares[i], now: now)
+            scheduleNotice(l, queue: &queue)
         }
     }
 
@@ -451,6 +463,7 @@ public final class FlowNetwork {
         links[l].remainingBits = max(0, links[l].remainingBits - old * Double(now - links[l].lastSettle) / 1e9)
         links[l].lastSettle = now
         links[l].rate = newRate
+        if links[l].outSlot >= 0 { outgoing[Int(links[l].sender)][Int(links[l].outSlot)].rate = newRate }
         let delta = newRate - old
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         sentMeter[s].adjust(by: delta, at: now)

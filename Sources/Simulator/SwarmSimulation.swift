@@ -191,7 +191,11 @@ public final class SwarmSimulation: EventQueueOwner {
         if let next { prefetch(for: next) }
         if let afterNext = queue.upcomingSecond { prefetch(for: afterNext) }
         // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
-        if let next, let receiver = receivingEnd(of: next) { pickers.prefetch(Int(ends[receiver].node), firstBytes: 64) }
+        // Its sender's pieces too: the receiver picks its next request among them.
+        if let next, let receiver = receivingEnd(of: next) {
+            pickers.prefetch(Int(ends[receiver].node), firstBytes: 64)
+            haveTable.prefetch(Int(ends[receiver ^ 1].node))
+        }
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
@@ -236,7 +240,7 @@ public final class SwarmSimulation: EventQueueOwner {
     func prefetch(for event: Event) {
         guard let receiver = receivingEnd(of: event) else { return }
         if case .transmission(let link, _) = event { network.prefetch(link: Int(link)) }
-        ends.prefetch(receiver ^ 1)
+        ends.prefetch(receiver ^ 1, firstBytes: 64)  // the sender's end: its scalars, not its requests
         ends.prefetch(receiver)
     }
 

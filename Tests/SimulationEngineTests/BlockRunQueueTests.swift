@@ -1,0 +1,56 @@
+import Testing
+@testable import SimulationEngine
+
+@Suite struct BlockRunQueueTests {
+    /// Random appends, block takes, removals and clears keep the queue equal to an array doing the same, in
+    /// order, while the ring's head goes round and the queue grows past its inline runs (4) into the spill
+    /// and back. Runs of several blocks give up one block at a time, the tag counting up.
+    @Test func behavesAsAnArrayAcrossTheRingAndTheSpill() {
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func draw(_ n: Int) -> Int {  // a fixed pseudo-random sequence (64-bit LCG, high bits)
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        var queue = BlockRunQueue()
+        var model: [BlockRun] = []
+        var nextTag: Int64 = 0
+        var maxCount = 0, wraps = 0
+        for step in 0..<20_000 {
+            switch draw(10) {
+            case 0..<4:
+                let run = BlockRun(bytes: Int32(1 + draw(3)), count: Int32(1 + draw(2)), tag: nextTag, readyAt: Int64(step))
+                nextTag += 10
+                queue.append(run)
+                model.append(run)
+            case 4..<7 where !model.isEmpty:
+                let taken = queue.takeFirstBlock()
+                #expect(taken.bytes == model[0].bytes && taken.tag == model[0].tag, "step \(step)")
+                if model[0].count > 1 {
+                    model[0].count -= 1
+                    model[0].tag += 1
+                } else {
+                    model.removeFirst()
+                    wraps += 1
+                }
+            case 7..<9 where !model.isEmpty:
+                let i = draw(model.count)
+                queue.remove(at: i)
+                model.remove(at: i)
+            case 9 where draw(6) == 0:
+                queue.removeAll()
+                model.removeAll()
+            default:
+                break
+            }
+            maxCount = max(maxCount, model.count)
+            #expect(Array(queue) == model, "step \(step)")
+            #expect(queue.count == model.count && queue.isEmpty == model.isEmpty && queue.first == model.first)
+            if !model.isEmpty {
+                let i = draw(model.count)
+                #expect(queue.firstIndex { $0.tag == model[i].tag } == i)
+            }
+        }
+        #expect(maxCount > BlockRunQueue.inlineCapacity + 3)
+        #expect(wraps > 1_000)
+    }
+}
