@@ -63,13 +63,19 @@ public final class AlignedTable<Element> {
         p2psim_prefetch(last)
     }
 
-    /// As `prefetch(_:)`, only the cache lines holding the record's first `bytes` bytes (its hot fields).
+    /// As `prefetch(_:)`, only the cache lines holding the record's first `bytes` bytes (its hot fields;
+    /// a record whose size is not a multiple of 64 may start anywhere in a line, so they may take one
+    /// line more than `bytes / 64`).
     @inline(__always)
     public func prefetch(_ i: Int, firstBytes bytes: Int) {
         guard i >= 0 && i < count, bytes > 0 else { return }
-        let start = UnsafeRawPointer(base + i)
-        p2psim_prefetch(start)
-        p2psim_prefetch(start + (bytes - 1))
+        let start = UnsafeRawPointer(base + i), last = start + (bytes - 1)
+        var line = start
+        while line < last {
+            p2psim_prefetch(line)
+            line += 64
+        }
+        p2psim_prefetch(last)
     }
 
     /// Where the records start (for tests of the alignment).

@@ -25,12 +25,15 @@ struct BlockRunQueue: Sequence {
     /// A ring: the oldest inline run is at `head`, the next at `head + 1` (modulo the capacity), so taking
     /// the first block touches that run alone.
     private var inline = Inline(repeating: BlockRun(bytes: 0, count: 0, tag: 0, readyAt: 0))
-    /// Runs past the inline ones, oldest first; empty unless `count > inlineCapacity`.
+    /// Runs past the inline ones, oldest first; empty unless `count > inlineCapacity` (and then released, so
+    /// a link that once had a long queue keeps no storage).
     private var spill: Deque<BlockRun> = []
     private var head: UInt8 = 0
     private var inlineCount: UInt8 = 0
+    /// `spill.count`, kept here: reading it there would load the spill's storage.
+    private var spillCount: Int32 = 0
 
-    var count: Int { Int(inlineCount) + spill.count }
+    var count: Int { Int(inlineCount) + Int(spillCount) }
     var isEmpty: Bool { inlineCount == 0 }
     var first: BlockRun? { inlineCount == 0 ? nil : inline[Int(head)] }
 
@@ -48,6 +51,7 @@ struct BlockRunQueue: Sequence {
             inlineCount += 1
         } else {
             spill.append(run)
+            spillCount += 1
         }
     }
 
@@ -62,7 +66,7 @@ struct BlockRunQueue: Sequence {
         } else {
             head = UInt8((h + 1) & (Self.inlineCapacity - 1))
             inlineCount -= 1
-            if !spill.isEmpty { append(spill.removeFirst()) }
+            if spillCount > 0 { append(takeFirstSpilled()) }
         }
         return (run.bytes, run.tag)
     }
@@ -72,12 +76,25 @@ struct BlockRunQueue: Sequence {
         precondition(i >= 0 && i < count, "run \(i) out of 0..<\(count)")
         guard i < Self.inlineCapacity else {
             spill.remove(at: i - Self.inlineCapacity)
+            dropSpilled()
             return
         }
         let n = Int(inlineCount)
         for j in i..<(n - 1) { inline[slot(j)] = inline[slot(j + 1)] }
         inlineCount -= 1
-        if !spill.isEmpty { append(spill.removeFirst()) }
+        if spillCount > 0 { append(takeFirstSpilled()) }
+    }
+
+    private mutating func takeFirstSpilled() -> BlockRun {
+        let run = spill.removeFirst()
+        dropSpilled()
+        return run
+    }
+
+    /// A run left the spill: count it, and release the storage once the spill is empty.
+    private mutating func dropSpilled() {
+        spillCount -= 1
+        if spillCount == 0 { spill = [] }
     }
 
     /// The index of the first run that satisfies `predicate`, if any.
@@ -89,7 +106,10 @@ struct BlockRunQueue: Sequence {
     mutating func removeAll() {
         head = 0
         inlineCount = 0
-        if !spill.isEmpty { spill = [] }
+        if spillCount > 0 {
+            spill = []
+            spillCount = 0
+        }
     }
 
     func makeIterator() -> Iterator { Iterator(queue: self) }

@@ -31,18 +31,19 @@ public struct PiecePicker: Sendable {
 
     // Stored properties in the order a block's arrival and a request read them: a swarm keeps thousands of
     // pickers and touches one at random per block, so the hot ones come first, in the struct's first
-    // 64 bytes (one cache line, or two when the struct straddles a line boundary).
+    // 112 bytes (two cache lines when the struct starts on a line, as in the simulator's table), the list
+    // of partial pieces among them.
 
     /// Block states, `layout.blocksPerPiece` per slot, all in one array (a block costs one lookup, not a
     /// chain of them): 0 = free, 1...254 = outstanding requests, 255 = received.
     var blockStates: [UInt8] = []
     var slots: [Slot] = []
-    /// The partial pieces with their slots, oldest first.
-    var partials: [(piece: Int32, slot: Int32)] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
     /// `layout.blocksPerPiece`, kept with the hot properties.
     let blockStride: Int
+    /// The partial pieces with their slots, oldest first (the first eight in the struct itself).
+    var partials = PartialList()
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1. Read only when the
     /// list of partials is long (`partialSlot`), and when a request is dropped.
     var slotOfPiece: [Int32]
@@ -55,7 +56,7 @@ public struct PiecePicker: Sendable {
     public let endgameEnabled: Bool
 
     /// Pieces with at least one block requested or received, not yet complete; oldest first.
-    public var partialPieces: [Int32] { partials.map(\.piece) }
+    public var partialPieces: [Int32] { partials.entries.map(\.piece) }
 
     static let received: UInt8 = 255
 
@@ -133,7 +134,7 @@ public struct PiecePicker: Sendable {
         let count = picked.count
         var n = 0
         guard count > 0 else { return 0 }
-        // 1. Strict priority: started pieces first. (Indices, not `for in`: iterating would copy `partials`.)
+        // 1. Strict priority: started pieces first.
         if freeBlocksInPartials > 0 {
             var i = 0
             while i < partials.count {
@@ -151,8 +152,12 @@ public struct PiecePicker: Sendable {
         }
         // 3. Endgame: requested blocks again, least requested first.
         if n < count, inEndgame {
-            for (piece, slot) in partials where remote.contains(Int(piece)) {
-                let slot = Int(slot)
+            var i = 0
+            while i < partials.count {
+                let (piece, slot32) = partials[i]
+                i += 1
+                guard remote.contains(Int(piece)) else { continue }
+                let slot = Int(slot32)
                 for b in 0..<Int(slots[slot].blocks) {
                     let state = blockStates[stateIndex(slot, b)]
                     guard state != Self.received && state < 254 else { continue }
@@ -228,8 +233,7 @@ public struct PiecePicker: Sendable {
     @inline(__always)
     func partialSlot(of piece: Int32) -> Int {
         guard partials.count <= 16 else { return Int(slotOfPiece[Int(piece)]) }
-        for (p, slot) in partials where p == piece { return Int(slot) }
-        return -1
+        return partials.slot(of: piece)
     }
 
     /// Takes free blocks of `piece` (in `slot`), lowest first, into `picked` from index `n` on, until it is full.
@@ -279,7 +283,7 @@ public struct PiecePicker: Sendable {
     private mutating func finishPiece(_ piece: Int, slot: Int) {
         have.insert(piece)
         started.remove(piece)
-        if let i = partials.firstIndex(where: { $0.piece == Int32(piece) }) { partials.remove(at: i) }
+        partials.remove(piece: Int32(piece))
         slotOfPiece[piece] = -1
         freeSlots.append(Int32(slot))
     }
@@ -347,7 +351,7 @@ extension PiecePicker {
     public func invariantViolations() -> [String] {
         var problems: [String] = []
         var free = 0
-        for (piece, slot) in partials {
+        for (piece, slot) in partials.entries {
             let slot = Int(slot)
             if slotOfPiece[Int(piece)] != Int32(slot) { problems.append("partial piece \(piece): slot \(slot), mapped to \(slotOfPiece[Int(piece)])") }
             if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }

@@ -53,4 +53,12 @@ import Testing
         #expect(maxCount > BlockRunQueue.inlineCapacity + 3)
         #expect(wraps > 1_000)
     }
+
+    /// A link's record fills three cache lines exactly: its hot scalars in the first (a block's end reads
+    /// them), its queue in the other two; the simulator prefetches all three.
+    @Test func aLinkFillsThreeLines() {
+        #expect(MemoryLayout<BlockRunQueue>.size == 112)  // 4 runs (96), spill (8), ring and counts (8)
+        #expect(MemoryLayout<FlowNetwork.Link>.offset(of: \FlowNetwork.Link.scheduled) == 64)
+        #expect(MemoryLayout<FlowNetwork.Link>.stride == 192)
+    }
 }

@@ -1,0 +1,44 @@
+import Testing
+@testable import Strategy
+
+@Suite struct PartialListTests {
+    /// Random appends and removals keep the list equal to an array doing the same, in order, across the
+    /// inline capacity (8) and back, and `slot(of:)` finds what the array finds.
+    @Test func behavesAsAnArrayAcrossTheSpill() {
+        var seed: UInt64 = 0x6A09_E667_F3BC_C908
+        func draw(_ n: Int) -> Int {  // a fixed pseudo-random sequence (64-bit LCG, high bits)
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((seed >> 33) % UInt64(n))
+        }
+        var list = PartialList()
+        var model: [(piece: Int32, slot: Int32)] = []
+        var maxCount = 0
+        for step in 0..<20_000 {
+            let piece = Int32(draw(40))
+            if draw(2) == 0 {
+                if !model.contains(where: { $0.piece == piece }) {  // a piece is partial at most once
+                    let slot = Int32(draw(100))
+                    list.append((piece, slot))
+                    model.append((piece, slot))
+                }
+            } else {
+                list.remove(piece: piece)
+                model.removeAll { $0.piece == piece }
+            }
+            maxCount = max(maxCount, model.count)
+            #expect(list.entries.map(\.piece) == model.map(\.piece), "step \(step)")
+            #expect(list.entries.map(\.slot) == model.map(\.slot), "step \(step)")
+            #expect(list.count == model.count && list.isEmpty == model.isEmpty)
+            let probe = Int32(draw(40))
+            #expect(list.slot(of: probe) == Int(model.first { $0.piece == probe }?.slot ?? -1), "step \(step)")
+        }
+        #expect(maxCount > PartialList.inlineCapacity + 3)
+    }
+
+    /// The picker's hot part is its first 112 bytes, the inline partial pieces among them (the simulator
+    /// prefetches that much of the next block's picker).
+    @Test func theListSitsInThePickersFirstTwoLines() {
+        #expect(MemoryLayout<PartialList>.size == 80)  // counts (8), spill (8), 8 entries (64)
+        #expect(MemoryLayout<PiecePicker>.offset(of: \PiecePicker.partials) == 32)
+    }
+}
