@@ -8,10 +8,25 @@
 /// from), and only a longer list (endgame) spills into an array.
 struct PartialList: Sendable {
     typealias Entry = (piece: Int32, slot: Int32)
-    /// An entry as stored.
+    /// An entry as stored: the slot in the low 31 bits of `slotBits`, and in its top bit whether the piece
+    /// has free blocks (a copy of the picker's count, so that a request passes over the pieces with none
+    /// without reading their counts).
     struct Stored: Sendable {
         var piece: Int32
-        var slot: Int32
+        var slotBits: UInt32
+
+        init(piece: Int32, slot: Int32, hasFree: Bool) {
+            precondition(slot >= 0)
+            self.piece = piece
+            slotBits = UInt32(slot) | (hasFree ? Self.freeBit : 0)
+        }
+
+        static var freeBit: UInt32 { 1 << 31 }
+        var slot: Int32 { Int32(slotBits & ~Self.freeBit) }
+        var hasFree: Bool {
+            get { slotBits & Self.freeBit != 0 }
+            set { slotBits = newValue ? slotBits | Self.freeBit : slotBits & ~Self.freeBit }
+        }
     }
     typealias Inline = InlineArray<8, Stored>
     static var inlineCapacity: Int { Inline.count }
@@ -23,19 +38,25 @@ struct PartialList: Sendable {
     /// Entries past the inline ones, oldest first; empty unless `count > inlineCapacity` (and then released,
     /// so a picker that once had a long list keeps no storage).
     private var spill: [Stored] = []
-    private var inline = Inline(repeating: Stored(piece: 0, slot: 0))
+    private var inline = Inline(repeating: Stored(piece: 0, slot: 0, hasFree: false))
 
     var count: Int { Int(inlineCount) + Int(spillCount) }
     var isEmpty: Bool { inlineCount == 0 }
 
     subscript(i: Int) -> Entry {
-        precondition(i >= 0 && i < count, "partial \(i) out of 0..<\(count)")
-        let e = i < Self.inlineCapacity ? inline[i] : spill[i - Self.inlineCapacity]
+        let e = stored(i)
         return (e.piece, e.slot)
     }
 
-    mutating func append(_ new: Entry) {
-        let entry = Stored(piece: new.piece, slot: new.slot)
+    /// Entry `i` with its free-blocks flag.
+    @inline(__always)
+    func stored(_ i: Int) -> Stored {
+        precondition(i >= 0 && i < count, "partial \(i) out of 0..<\(count)")
+        return i < Self.inlineCapacity ? inline[i] : spill[i - Self.inlineCapacity]
+    }
+
+    mutating func append(_ new: Entry, hasFree: Bool) {
+        let entry = Stored(piece: new.piece, slot: new.slot, hasFree: hasFree)
         if Int(inlineCount) < Self.inlineCapacity {
             inline[Int(inlineCount)] = entry
             inlineCount += 1
@@ -51,6 +72,16 @@ struct PartialList: Sendable {
         guard spillCount > 0 else { return -1 }
         for entry in spill where entry.piece == piece { return Int(entry.slot) }
         return -1
+    }
+
+    /// Records whether `piece` (which must be in the list) has free blocks.
+    mutating func setHasFree(_ flag: Bool, piece: Int32) {
+        for i in 0..<Int(inlineCount) where inline[i].piece == piece {
+            inline[i].hasFree = flag
+            return
+        }
+        guard let i = spill.firstIndex(where: { $0.piece == piece }) else { preconditionFailure("piece \(piece) is not partial") }
+        spill[i].hasFree = flag
     }
 
     /// Removes `piece`'s entry, if any; later entries move up one place.

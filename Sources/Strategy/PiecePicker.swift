@@ -40,8 +40,9 @@ public struct PiecePicker: Sendable {
     var slots: [Slot] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
-    /// `layout.blocksPerPiece`, kept with the hot properties.
-    let blockStride: Int
+    /// `layout.blocksPerPiece` and `layout.pieceCount`, kept with the hot properties (`layout` is not).
+    let blockStride: Int32
+    let pieceCount: Int32
     /// The partial pieces with their slots, oldest first (the first eight in the struct itself).
     var partials = PartialList()
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1. Read only when the
@@ -71,12 +72,14 @@ public struct PiecePicker: Sendable {
     }
 
     @inline(__always)
-    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * blockStride + block }
+    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * Int(blockStride) + block }
 
     public init(layout: PieceLayout, policy: Policy = .rarestFirst, randomFirstPieces: Int = 4, endgame: Bool = true,
                 have: PieceBitfield? = nil) {
         self.layout = layout
-        blockStride = layout.blocksPerPiece
+        precondition(layout.blocksPerPiece <= Int(Int32.max) && layout.pieceCount <= Int(Int32.max))
+        blockStride = Int32(layout.blocksPerPiece)
+        pieceCount = Int32(layout.pieceCount)
         self.policy = policy
         self.randomFirstPieces = randomFirstPieces
         self.endgameEnabled = endgame
@@ -130,7 +133,7 @@ public struct PiecePicker: Sendable {
         from remote: BitfieldView, availability: PieceAvailability, set: Int = 0,
         isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
     ) -> Int {
-        precondition(remote.pieceCount == layout.pieceCount, "remote bitfield of another torrent")
+        precondition(remote.pieceCount == Int(pieceCount), "remote bitfield of another torrent")
         let count = picked.count
         var n = 0
         guard count > 0 else { return 0 }
@@ -138,9 +141,10 @@ public struct PiecePicker: Sendable {
         if freeBlocksInPartials > 0 {
             var i = 0
             while i < partials.count {
-                let (piece, slot) = partials[i]
+                let entry = partials.stored(i)
                 i += 1
-                guard slots[Int(slot)].free > 0, remote.contains(Int(piece)) else { continue }
+                guard entry.hasFree, remote.contains(Int(entry.piece)) else { continue }
+                let (piece, slot) = (entry.piece, entry.slot)
                 takeFree(piece: Int(piece), slot: Int(slot), into: picked, taken: &n)
                 if n == count { return n }
             }
@@ -182,7 +186,7 @@ public struct PiecePicker: Sendable {
         let state = blockStates[i]
         guard state != Self.received, state > 0 else { return }
         blockStates[i] = state - 1
-        if state == 1 { markFree(slot: slot, block: Int(block.block)) }
+        if state == 1 { markFree(piece: Int(block.piece), slot: slot, block: Int(block.block)) }
     }
 
     /// A block arrived.
@@ -199,6 +203,7 @@ public struct PiecePicker: Sendable {
         if state == 0 {
             freeBlocksInPartials -= 1
             slots[slot].free -= 1
+            if slots[slot].free == 0 { partials.setHasFree(false, piece: Int32(p)) }
         }
         blockStates[i] = Self.received
         slots[slot].received += 1
@@ -246,6 +251,7 @@ public struct PiecePicker: Sendable {
                 blockStates[stateIndex(slot, b)] = 1
                 freeBlocksInPartials -= 1
                 slots[slot].free -= 1
+                if slots[slot].free == 0 { partials.setHasFree(false, piece: Int32(piece)) }
                 picked[n] = BlockRef(piece: piece, block: b)
                 n += 1
             }
@@ -254,9 +260,10 @@ public struct PiecePicker: Sendable {
         slots[slot].hint = Int32(b)
     }
 
-    private mutating func markFree(slot: Int, block: Int) {
+    private mutating func markFree(piece: Int, slot: Int, block: Int) {
         freeBlocksInPartials += 1
         slots[slot].free += 1
+        if slots[slot].free == 1 { partials.setHasFree(true, piece: Int32(piece)) }
         if block < slots[slot].hint { slots[slot].hint = Int32(block) }
     }
 
@@ -275,7 +282,7 @@ public struct PiecePicker: Sendable {
         slots[slot] = Slot(blocks: Int32(blocks), free: Int32(blocks))
         for b in 0..<blocks { blockStates[stateIndex(slot, b)] = 0 }
         slotOfPiece[piece] = Int32(slot)
-        partials.append((Int32(piece), Int32(slot)))
+        partials.append((Int32(piece), Int32(slot)), hasFree: blocks > 0)
         freeBlocksInPartials += blocks
         return slot
     }
@@ -359,6 +366,8 @@ extension PiecePicker {
             let freeHere = states.filter { $0 == 0 }.count
             free += freeHere
             if freeHere != Int(slots[slot].free) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(slots[slot].free)") }
+            let flagged = (0..<partials.count).first { partials[$0].piece == piece }.map { partials.stored($0).hasFree }
+            if flagged != (freeHere > 0) { problems.append("piece \(piece): free-blocks flag \(String(describing: flagged)), \(freeHere) free") }
             let receivedHere = states.filter { $0 == Self.received }.count
             if receivedHere != Int(slots[slot].received) {
                 problems.append("piece \(piece): \(receivedHere) blocks received, counted \(slots[slot].received)")

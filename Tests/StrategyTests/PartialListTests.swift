@@ -2,8 +2,8 @@ import Testing
 @testable import Strategy
 
 @Suite struct PartialListTests {
-    /// Random appends and removals keep the list equal to an array doing the same, in order, across the
-    /// inline capacity (8) and back, and `slot(of:)` finds what the array finds.
+    /// Random appends, removals and free-block flags keep the list equal to an array doing the same, in
+    /// order, across the inline capacity (8) and back, and `slot(of:)` finds what the array finds.
     @Test func behavesAsAnArrayAcrossTheSpill() {
         var seed: UInt64 = 0x6A09_E667_F3BC_C908
         func draw(_ n: Int) -> Int {  // a fixed pseudo-random sequence (64-bit LCG, high bits)
@@ -11,16 +11,21 @@ import Testing
             return Int((seed >> 33) % UInt64(n))
         }
         var list = PartialList()
-        var model: [(piece: Int32, slot: Int32)] = []
+        var model: [(piece: Int32, slot: Int32, hasFree: Bool)] = []
         var maxCount = 0
         for step in 0..<20_000 {
             let piece = Int32(draw(40))
-            if draw(2) == 0 {
+            let choice = draw(3)
+            if choice == 0 {
                 if !model.contains(where: { $0.piece == piece }) {  // a piece is partial at most once
-                    let slot = Int32(draw(100))
-                    list.append((piece, slot))
-                    model.append((piece, slot))
+                    let slot = Int32(draw(100)), free = draw(2) == 0
+                    list.append((piece, slot), hasFree: free)
+                    model.append((piece, slot, free))
                 }
+            } else if choice == 1, let i = model.firstIndex(where: { $0.piece == piece }) {
+                let free = draw(2) == 0
+                list.setHasFree(free, piece: piece)
+                model[i].hasFree = free
             } else {
                 list.remove(piece: piece)
                 model.removeAll { $0.piece == piece }
@@ -28,6 +33,7 @@ import Testing
             maxCount = max(maxCount, model.count)
             #expect(list.entries.map(\.piece) == model.map(\.piece), "step \(step)")
             #expect(list.entries.map(\.slot) == model.map(\.slot), "step \(step)")
+            #expect((0..<list.count).map { list.stored($0).hasFree } == model.map(\.hasFree), "step \(step)")
             #expect(list.count == model.count && list.isEmpty == model.isEmpty)
             let probe = Int32(draw(40))
             #expect(list.slot(of: probe) == Int(model.first { $0.piece == probe }?.slot ?? -1), "step \(step)")
