@@ -81,8 +81,6 @@ extension SwarmSimulation {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             periodStart[n] = now
         }
-        // Every end's scalars are asked for first, so their cache misses overlap instead of one per partner.
-        for p in partners[n] { ends.prefetch(Int(p.end), firstBytes: 64) }
         for p in partners[n] {
             let e = Int(p.end)
             if p.established, p.partnerInterested || !ends[e].amChoking {  // interested, or holding a slot
