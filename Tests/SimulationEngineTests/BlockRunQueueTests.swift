@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SimulationEngine
 
 @Suite struct BlockRunQueueTests {
@@ -6,11 +7,8 @@ import Testing
     /// order, while the ring's head goes round and the queue grows past its inline runs (4) into the spill
     /// and back. Runs of several blocks give up one block at a time, the tag counting up.
     @Test func behavesAsAnArrayAcrossTheRingAndTheSpill() {
-        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
-        func draw(_ n: Int) -> Int {  // a fixed pseudo-random sequence (64-bit LCG, high bits)
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((seed >> 33) % UInt64(n))
-        }
+        var rng = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
+        func draw(_ n: Int) -> Int { rng.draw(n) }
         var queue = BlockRunQueue()
         var model: [BlockRun] = []
         var nextTag: Int64 = 0

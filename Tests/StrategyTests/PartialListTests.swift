@@ -1,15 +1,13 @@
 import Testing
+import TestSupport
 @testable import Strategy
 
 @Suite struct PartialListTests {
     /// Random appends, removals and free-block flags keep the list equal to an array doing the same, in
     /// order, across the inline capacity (8) and back, and `slot(of:)` finds what the array finds.
     @Test func behavesAsAnArrayAcrossTheSpill() {
-        var seed: UInt64 = 0x6A09_E667_F3BC_C908
-        func draw(_ n: Int) -> Int {  // a fixed pseudo-random sequence (64-bit LCG, high bits)
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((seed >> 33) % UInt64(n))
-        }
+        var rng = SplitMix64(seed: 0x6A09_E667_F3BC_C908)
+        func draw(_ n: Int) -> Int { rng.draw(n) }
         var list = PartialList()
         var model: [(piece: Int32, slot: Int32, hasFree: Bool)] = []
         var maxCount = 0

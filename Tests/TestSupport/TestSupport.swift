@@ -16,6 +16,9 @@ public struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A number in 0 ..< n (n > 0), for the long random walks that test a data structure against a model.
+    public mutating func draw(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 /// What a finished process printed, and its exit status.
