@@ -1,4 +1,3 @@
-import DequeModule
 
 /// An event type that can carry the network's "a block finished transmitting" notice.
 ///
