@@ -11,7 +11,8 @@ struct RequestList: Sequence {
     typealias Inline = InlineArray<7, BlockRef>
     static var inlineCapacity: Int { Inline.count }
 
-    /// Requests past the inline ones, oldest first; empty unless `count > inlineCapacity`.
+    /// Requests past the inline ones, oldest first; empty unless `count > inlineCapacity`, and then released:
+    /// `count` and `remove` read the spill's header at every block, a cache miss if an emptied buffer stayed.
     private var spill: [BlockRef] = []
     private var inlineCount: UInt8 = 0
     private var inline = Inline(repeating: BlockRef(piece: 0, block: 0))
@@ -48,12 +49,18 @@ struct RequestList: Sequence {
                 inlineCount -= 1
             } else {
                 inline[n - 1] = spill.removeFirst()
+                releaseSpillIfEmpty()
             }
             return true
         }
         guard let i = spill.firstIndex(of: block) else { return false }
         spill.remove(at: i)
+        releaseSpillIfEmpty()
         return true
+    }
+
+    private mutating func releaseSpillIfEmpty() {
+        if spill.isEmpty { spill = [] }
     }
 
     mutating func removeAll() {
