@@ -30,21 +30,23 @@ public struct PiecePicker: Sendable {
     }
 
     // Stored properties in the order a block's arrival and a request read them: a swarm keeps thousands of
-    // pickers and touches one at random per block, so the hot ones come first, in the struct's first
-    // 112 bytes (two cache lines when the struct starts on a line, as in the simulator's table), the list
-    // of partial pieces among them.
+    // pickers and touches one at random per block, so the hot ones come first: the scalars and the list of
+    // partial pieces in the struct's first 112 bytes, then the partial pieces' counters and block states,
+    // from byte 128 (two cache lines when the struct starts on a line, as in the simulator's table, then
+    // two slots to a line).
 
-    /// Block states, `layout.blocksPerPiece` per slot, all in one array (a block costs one lookup, not a
-    /// chain of them): 0 = free, 1...254 = outstanding requests, 255 = received.
-    var blockStates: [UInt8] = []
-    var slots: [Slot] = []
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
+    /// Slots allocated in `slots` (in use or free).
+    var slotCount = 0
     /// `layout.blocksPerPiece` and `layout.pieceCount`, kept with the hot properties (`layout` is not).
     let blockStride: Int32
     let pieceCount: Int32
+    public let randomFirstPieces: Int
     /// The partial pieces with their slots, oldest first (the first eight in the struct itself).
     var partials = PartialList()
+    /// The partial pieces' counters and block states, by slot (the first eight in the struct itself).
+    var slots = PieceSlots()
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1. Read only when the
     /// list of partials is long (`partialSlot`), and when a request is dropped.
     var slotOfPiece: [Int32]
@@ -52,7 +54,6 @@ public struct PiecePicker: Sendable {
     public private(set) var have: PieceBitfield
     var started: PieceBitfield
     public let layout: PieceLayout
-    public let randomFirstPieces: Int
     public let policy: Policy
     public let endgameEnabled: Bool
 
@@ -61,18 +62,22 @@ public struct PiecePicker: Sendable {
 
     static let received: UInt8 = 255
 
-    /// A partial piece's counters.
-    struct Slot {
-        /// Blocks in the piece, free blocks left, blocks received.
-        var blocks: Int32
-        var free: Int32
-        var received: Int32 = 0
-        /// The lowest block index that may be free.
-        var hint: Int32 = 0
+    // Mutating, as `PieceSlots`'s accessors are (they reach the inline slots in place).
+    @inline(__always)
+    mutating func counters(_ slot: Int) -> PieceSlots.Counters { slots.counters(slot, stride: Int(blockStride)) }
+
+    @inline(__always)
+    mutating func setCounters(_ slot: Int, _ value: PieceSlots.Counters) {
+        slots.setCounters(slot, stride: Int(blockStride), to: value)
     }
 
     @inline(__always)
-    func stateIndex(_ slot: Int, _ block: Int) -> Int { slot * Int(blockStride) + block }
+    mutating func state(_ slot: Int, _ block: Int) -> UInt8 { slots.state(slot, block, stride: Int(blockStride)) }
+
+    @inline(__always)
+    mutating func setState(_ slot: Int, _ block: Int, _ value: UInt8) {
+        slots.setState(slot, block, stride: Int(blockStride), to: value)
+    }
 
     public init(layout: PieceLayout, policy: Policy = .rarestFirst, randomFirstPieces: Int = 4, endgame: Bool = true,
                 have: PieceBitfield? = nil) {
@@ -162,12 +167,12 @@ public struct PiecePicker: Sendable {
                 i += 1
                 guard remote.contains(Int(piece)) else { continue }
                 let slot = Int(slot32)
-                for b in 0..<Int(slots[slot].blocks) {
-                    let state = blockStates[stateIndex(slot, b)]
+                for b in 0..<Int(counters(slot).blocks) {
+                    let state = self.state(slot, b)
                     guard state != Self.received && state < 254 else { continue }
                     let ref = BlockRef(piece: Int(piece), block: b)
                     if isRequestedHere(ref) || picked[..<n].contains(ref) { continue }  // never twice on one connection
-                    blockStates[stateIndex(slot, b)] += 1
+                    setState(slot, b, state + 1)
                     picked[n] = ref
                     n += 1
                     if n == count { return n }
@@ -182,10 +187,9 @@ public struct PiecePicker: Sendable {
     public mutating func requestDropped(_ block: BlockRef) {
         let slot = Int(slotOfPiece[Int(block.piece)])
         guard slot >= 0 else { return }
-        let i = stateIndex(slot, Int(block.block))
-        let state = blockStates[i]
+        let state = self.state(slot, Int(block.block))
         guard state != Self.received, state > 0 else { return }
-        blockStates[i] = state - 1
+        setState(slot, Int(block.block), state - 1)
         if state == 1 { markFree(piece: Int(block.piece), slot: slot, block: Int(block.block)) }
     }
 
@@ -197,18 +201,20 @@ public struct PiecePicker: Sendable {
             if have.contains(p) { return .duplicate }
             slot = startPiece(p)
         }
-        let i = stateIndex(slot, Int(block.block))
-        let state = blockStates[i]
+        let b = Int(block.block)
+        let state = self.state(slot, b)
         if state == Self.received { return .duplicate }
+        var c = counters(slot)
         if state == 0 {
             freeBlocksInPartials -= 1
-            slots[slot].free -= 1
-            if slots[slot].free == 0 { partials.setHasFree(false, piece: Int32(p)) }
+            c.free -= 1
+            if c.free == 0 { partials.setHasFree(false, piece: Int32(p)) }
         }
-        blockStates[i] = Self.received
-        slots[slot].received += 1
+        setState(slot, b, Self.received)
+        c.received += 1
+        setCounters(slot, c)
         let others = max(0, Int(state) - 1)
-        guard slots[slot].received == slots[slot].blocks else { return .stored(completedPiece: nil, otherRequests: others) }
+        guard c.received == c.blocks else { return .stored(completedPiece: nil, otherRequests: others) }
         finishPiece(p, slot: slot)
         return .stored(completedPiece: p, otherRequests: others)
     }
@@ -218,7 +224,7 @@ public struct PiecePicker: Sendable {
         guard !have.contains(piece) else { return }
         if slotOfPiece[piece] >= 0 {
             let slot = Int(slotOfPiece[piece])
-            freeBlocksInPartials -= Int(slots[slot].free)
+            freeBlocksInPartials -= Int(counters(slot).free)
             finishPiece(piece, slot: slot)
         } else {
             have.insert(piece)
@@ -244,27 +250,31 @@ public struct PiecePicker: Sendable {
     /// Takes free blocks of `piece` (in `slot`), lowest first, into `picked` from index `n` on, until it is full.
     private mutating func takeFree(piece: Int, slot: Int, into picked: UnsafeMutableBufferPointer<BlockRef>,
                                    taken n: inout Int) {
-        var b = Int(slots[slot].hint)
-        let blocks = Int(slots[slot].blocks)
-        while b < blocks, slots[slot].free > 0, n < picked.count {
-            if blockStates[stateIndex(slot, b)] == 0 {
-                blockStates[stateIndex(slot, b)] = 1
+        var c = counters(slot)
+        var b = Int(c.hint)
+        let blocks = Int(c.blocks)
+        while b < blocks, c.free > 0, n < picked.count {
+            if state(slot, b) == 0 {
+                setState(slot, b, 1)
                 freeBlocksInPartials -= 1
-                slots[slot].free -= 1
-                if slots[slot].free == 0 { partials.setHasFree(false, piece: Int32(piece)) }
+                c.free -= 1
+                if c.free == 0 { partials.setHasFree(false, piece: Int32(piece)) }
                 picked[n] = BlockRef(piece: piece, block: b)
                 n += 1
             }
             b += 1
         }
-        slots[slot].hint = Int32(b)
+        c.hint = Int32(b)
+        setCounters(slot, c)
     }
 
     private mutating func markFree(piece: Int, slot: Int, block: Int) {
         freeBlocksInPartials += 1
-        slots[slot].free += 1
-        if slots[slot].free == 1 { partials.setHasFree(true, piece: Int32(piece)) }
-        if block < slots[slot].hint { slots[slot].hint = Int32(block) }
+        var c = counters(slot)
+        c.free += 1
+        if c.free == 1 { partials.setHasFree(true, piece: Int32(piece)) }
+        if block < c.hint { c.hint = Int32(block) }
+        setCounters(slot, c)
     }
 
     /// Makes `piece` partial; returns its slot.
@@ -275,12 +285,11 @@ public struct PiecePicker: Sendable {
         if let reused = freeSlots.popLast() {
             slot = Int(reused)
         } else {
-            slot = slots.count
-            slots.append(Slot(blocks: 0, free: 0))
-            blockStates.append(contentsOf: repeatElement(0, count: layout.blocksPerPiece))
+            slot = slotCount
+            slots.addSlot(slot, stride: Int(blockStride))
+            slotCount += 1
         }
-        slots[slot] = Slot(blocks: Int32(blocks), free: Int32(blocks))
-        for b in 0..<blocks { blockStates[stateIndex(slot, b)] = 0 }
+        slots.reset(slot, blocks: blocks, stride: Int(blockStride))
         slotOfPiece[piece] = Int32(slot)
         partials.append((Int32(piece), Int32(slot)), hasFree: blocks > 0)
         freeBlocksInPartials += blocks
@@ -296,40 +305,42 @@ public struct PiecePicker: Sendable {
     }
 
     /// A piece the remote has that we neither have nor started, by policy; nil if there is none.
+    ///
+    /// The eligible pieces are gathered first, a word at a time, into scratch space that the choices read:
+    /// a closure reading the picker's bitfields itself would capture a copy of the whole picker.
     mutating func choosePiece<R: RandomNumberGenerator>(from remote: BitfieldView, availability: PieceAvailability,
                                                        set: Int, using rng: inout R) -> Int? {
-        if have.count < randomFirstPieces || policy == .random { return randomEligible(remote, using: &rng) }
-        if policy == .sequential { return firstEligible(remote) }
-        return rarestEligible(remote, availability: availability, set: set, using: &rng)
-    }
-
-    @inline(__always)
-    func eligibleWord(_ remote: BitfieldView, _ w: Int) -> UInt64 {
-        remote.words[w] & ~have.words[w] & ~started.words[w]
-    }
-
-    func firstEligible(_ remote: BitfieldView) -> Int? {
-        for w in 0..<remote.words.count {
-            let bits = eligibleWord(remote, w)
-            if bits != 0 { return w << 6 + bits.trailingZeroBitCount }
+        let wordCount = remote.words.count
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, wordCount)) { scratch in
+            var total = 0
+            for w in 0..<wordCount {
+                scratch[w] = remote.words[w] & ~have.words[w] & ~started.words[w]
+                total += scratch[w].nonzeroBitCount
+            }
+            let eligible = UnsafeBufferPointer(rebasing: scratch[..<wordCount])
+            if have.count < randomFirstPieces || policy == .random {
+                return Self.randomSetBit(of: total, words: wordCount, { eligible[$0] }, using: &rng)
+            }
+            if policy == .sequential { return Self.firstSetBit(in: eligible) }
+            return Self.rarest(among: eligible, availability: availability, set: set, using: &rng)
         }
-        return nil
     }
 
-    func randomEligible<R: RandomNumberGenerator>(_ remote: BitfieldView, using rng: inout R) -> Int? {
-        var total = 0
-        for w in 0..<remote.words.count { total += eligibleWord(remote, w).nonzeroBitCount }
-        return Self.randomSetBit(of: total, words: remote.words.count, { eligibleWord(remote, $0) }, using: &rng)
+    /// The first piece among `eligible`'s bits.
+    static func firstSetBit(in eligible: UnsafeBufferPointer<UInt64>) -> Int? {
+        for (w, bits) in eligible.enumerated() where bits != 0 { return w << 6 + bits.trailingZeroBitCount }
+        return nil
     }
 
     /// Rarest first: the eligible pieces of lowest count, one of them at random (`PieceAvailability.rarest`
     /// narrows the candidates a word at a time, so no piece is looked at on its own).
-    func rarestEligible<R: RandomNumberGenerator>(_ remote: BitfieldView, availability: PieceAvailability, set: Int,
-                                                  using rng: inout R) -> Int? {
-        precondition(availability.pieceCount == layout.pieceCount, "availability counts another torrent")
+    static func rarest<R: RandomNumberGenerator>(among eligible: UnsafeBufferPointer<UInt64>,
+                                                 availability: PieceAvailability, set: Int,
+                                                 using rng: inout R) -> Int? {
+        precondition(availability.wordCount == eligible.count, "availability counts another torrent")
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in
-            let total = availability.rarest({ eligibleWord(remote, $0) }, in: set, into: rarest)
-            return Self.randomSetBit(of: total, words: availability.wordCount, { rarest[$0] }, using: &rng)
+            let total = availability.rarest({ eligible[$0] }, in: set, into: rarest)
+            return randomSetBit(of: total, words: availability.wordCount, { rarest[$0] }, using: &rng)
         }
     }
 
@@ -356,24 +367,30 @@ public struct PiecePicker: Sendable {
 extension PiecePicker {
     /// Consistency of the picker's own bookkeeping. O(pieces + blocks in partial pieces).
     public func invariantViolations() -> [String] {
+        var copy = self  // the slots' accessors are mutating
+        return copy.violations()
+    }
+
+    private mutating func violations() -> [String] {
         var problems: [String] = []
         var free = 0
         for (piece, slot) in partials.entries {
             let slot = Int(slot)
             if slotOfPiece[Int(piece)] != Int32(slot) { problems.append("partial piece \(piece): slot \(slot), mapped to \(slotOfPiece[Int(piece)])") }
             if slot < 0 { problems.append("partial piece \(piece) without slot") ; continue }
-            let states = (0..<Int(slots[slot].blocks)).map { blockStates[stateIndex(slot, $0)] }
+            let c = counters(slot)
+            let states = (0..<Int(c.blocks)).map { state(slot, $0) }
             let freeHere = states.filter { $0 == 0 }.count
             free += freeHere
-            if freeHere != Int(slots[slot].free) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(slots[slot].free)") }
+            if freeHere != Int(c.free) { problems.append("piece \(piece): \(freeHere) free blocks, counted \(c.free)") }
             let flagged = (0..<partials.count).first { partials[$0].piece == piece }.map { partials.stored($0).hasFree }
             if flagged != (freeHere > 0) { problems.append("piece \(piece): free-blocks flag \(String(describing: flagged)), \(freeHere) free") }
             let receivedHere = states.filter { $0 == Self.received }.count
-            if receivedHere != Int(slots[slot].received) {
-                problems.append("piece \(piece): \(receivedHere) blocks received, counted \(slots[slot].received)")
+            if receivedHere != Int(c.received) {
+                problems.append("piece \(piece): \(receivedHere) blocks received, counted \(c.received)")
             }
-            if let first = states.firstIndex(of: 0), first < Int(slots[slot].hint) {
-                problems.append("piece \(piece): free block \(first) below the hint \(slots[slot].hint)")
+            if let first = states.firstIndex(of: 0), first < Int(c.hint) {
+                problems.append("piece \(piece): free block \(first) below the hint \(c.hint)")
             }
             if have.contains(Int(piece)) { problems.append("partial piece \(piece) already had") }
             if !started.contains(Int(piece)) { problems.append("partial piece \(piece) not marked started") }
