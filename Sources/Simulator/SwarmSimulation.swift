@@ -193,7 +193,7 @@ public final class SwarmSimulation: EventQueueOwner {
         // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
         // Its sender's pieces too: the receiver picks its next request among them.
         if let next, let receiver = receivingEnd(of: next) {
-            pickers.prefetch(Int(ends[receiver].node), firstBytes: 384)  // its hot part, the partial pieces with it
+            pickers.prefetch(Int(ends[receiver].node), firstBytes: 384)  // its hot part: the partial pieces and their slots
             haveTable.prefetch(Int(ends[receiver ^ 1].node))
         }
         let now = queue.now

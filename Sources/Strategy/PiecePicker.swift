@@ -50,6 +50,7 @@ public struct PiecePicker: Sendable {
     /// Each partial piece has a slot; the slot of a piece that is not partial is -1. Read only when the
     /// list of partials is long (`partialSlot`), and when a request is dropped.
     var slotOfPiece: [Int32]
+    /// Slots of completed pieces, for reuse (the lowest first: the first eight sit in the picker).
     var freeSlots: [Int32] = []
     public private(set) var have: PieceBitfield
     var started: PieceBitfield
@@ -282,8 +283,10 @@ public struct PiecePicker: Sendable {
         started.insert(piece)
         let blocks = layout.blockCount(ofPiece: piece)
         let slot: Int
-        if let reused = freeSlots.popLast() {
-            slot = Int(reused)
+        if let lowest = freeSlots.indices.min(by: { freeSlots[$0] < freeSlots[$1] }) {
+            slot = Int(freeSlots[lowest])  // the lowest, so that the slots in use stay inline when they can
+            freeSlots.swapAt(lowest, freeSlots.count - 1)
+            freeSlots.removeLast()
         } else {
             slot = slotCount
             slots.addSlot(slot, stride: Int(blockStride))
