@@ -59,6 +59,14 @@ public final class AlignedTable<Element> {
         }
     }
 
+    /// Makes room for `minimumCapacity` records, so that appending up to that many moves none. The memory
+    /// is only reserved: the system gives it pages as records are written (a table sized for a bound that is
+    /// seldom reached costs little), and a doubling table copied each record over again, on fresh pages
+    /// each time.
+    public func reserveCapacity(_ minimumCapacity: Int) {
+        if minimumCapacity > capacity { resize(to: minimumCapacity) }
+    }
+
     public func append(_ element: Element) {
         if count == capacity { grow() }
         (base + count * Self.recordStride).bindMemory(to: Element.self, capacity: 1).initialize(to: element)
@@ -88,8 +96,9 @@ public final class AlignedTable<Element> {
     /// Where record `i` starts (for tests of the alignment).
     public func address(of i: Int) -> UnsafeRawPointer { UnsafeRawPointer(record(i)) }
 
-    private func grow() {
-        let larger = Swift.max(64, 2 * capacity)
+    private func grow() { resize(to: Swift.max(64, 2 * capacity)) }
+
+    private func resize(to larger: Int) {
         let moved = Self.allocate(larger)
         for i in 0..<count {
             (moved + i * Self.recordStride).bindMemory(to: Element.self, capacity: 1).moveInitialize(from: record(i), count: 1)

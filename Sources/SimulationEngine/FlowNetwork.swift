@@ -197,6 +197,13 @@ public final class FlowNetwork {
         return links.count - 1
     }
 
+    /// Makes room for `count` links, so that adding up to that many copies no record (see
+    /// `AlignedTable.reserveCapacity`).
+    public func reserveLinks(_ count: Int) {
+        links.reserveCapacity(count)
+        allowances.reserveCapacity(count)
+    }
+
     /// Hands the backlog to `body`, oldest first, until it is empty: `body` may touch links and so add
     /// to it (a block delivered at once can trigger requests on a link that must first be rolled forward).
     public func takeBacklog(_ body: (Int32, SentBlock) -> Void) {

@@ -160,6 +160,14 @@ public final class SwarmSimulation: EventQueueOwner {
         trackerPosition = Array(repeating: -1, count: nodeCount)
         globalCopies = Array(repeating: 0, count: layout.pieceCount)
         recorder = RunRecorder(interval: scenario.output.timeseriesInterval)
+        // Every node may hold max_connections connections (two ends and two links each, one per node): room
+        // for that many up front, so the tables are not copied as the swarm connects (capped: departures
+        // and arrivals may open more over a run, and the tables still grow then).
+        let ends = min(nodeCount * settings.maxConnections, 1 << 22)
+        self.ends.reserveCapacity(ends)
+        network.reserveLinks(ends)
+        sentBefore.reserveCapacity(ends)
+        unchokedAt.reserveCapacity(ends)
     }
 
     /// Runs to completion, to `stop_at`, or until a piece is lost. `progress` is called every 65,536
