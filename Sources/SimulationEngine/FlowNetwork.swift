@@ -1,3 +1,5 @@
+import CPrefetch
+
 
 /// An event type that can carry the network's "a block finished transmitting" notice.
 ///
@@ -398,6 +400,7 @@ public final class FlowNetwork {
         touchedSenders.removeAll()
         touchReceiver(r)
         for out in outgoing[s] { touchReceiver(Int(out.receiver)) }
+        for i in 0..<touchedReceivers.count { Self.prefetchList(of: Int(touchedReceivers[i]), in: incoming) }
         epoch &+= 1
         touchSender(s)
         for i in 0..<touchedReceivers.count {
@@ -405,11 +408,30 @@ public final class FlowNetwork {
             allocateAllowances(x)
             for inc in incoming[x] { touchSender(Int(inc.sender)) }
         }
+        // The senders to re-rate are scattered over the swarm, and so are their lists: each was a cache miss
+        // waited for on its own. Their loads start together here.
+        for i in 0..<touchedSenders.count {
+            let y = Int(touchedSenders[i])
+            if y == s || rateMark[y] == epoch { Self.prefetchList(of: y, in: outgoing) }
+        }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
             if y == s || rateMark[y] == epoch { allocateRates(y, queue: &queue) }
         }
         compactIfNeeded(&queue)
+    }
+
+    /// Starts loading node `n`'s list among `lists` (its first two cache lines: the array's header and its
+    /// first entries), without retaining it: a retain writes the header, and would wait for the very miss
+    /// the hint is meant to overlap. A hint only: it reads the list's address as the array stores it.
+    @inline(__always)
+    static func prefetchList<Entry>(of n: Int, in lists: [[Entry]]) {
+        lists.withUnsafeBufferPointer { all in
+            guard n >= 0, n < all.count, let base = all.baseAddress else { return }
+            let buffer = UnsafeRawPointer(base + n).load(as: UnsafeRawPointer.self)
+            p2psim_prefetch(buffer)
+            p2psim_prefetch(buffer + 64)
+        }
     }
 
     private func touchReceiver(_ x: Int) {
