@@ -416,6 +416,11 @@ public final class FlowNetwork {
         }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
+            guard y == s || rateMark[y] == epoch else { continue }
+            for k in 0..<Int(outCount[y]) { allowances.prefetch(Int(outgoing[y][k].link)) }
+        }
+        for i in 0..<touchedSenders.count {
+            let y = Int(touchedSenders[i])
             if y == s || rateMark[y] == epoch { allocateRates(y, queue: &queue) }
         }
         compactIfNeeded(&queue)
