@@ -39,8 +39,8 @@ import TestSupport
         #expect(maxCount > PartialList.inlineCapacity + 3)
     }
 
-    /// The picker's hot part is its first 112 bytes, the inline partial pieces among them (the simulator
-    /// prefetches that much of the next block's picker).
+    /// The inline partial pieces sit in the picker's first two cache lines (bytes 32–111), before their
+    /// slots (`PieceSlotsTests`): the simulator prefetches the picker's first 384 bytes for the next block.
     @Test func theListSitsInThePickersFirstTwoLines() {
         #expect(MemoryLayout<PartialList>.size == 80)  // counts (8), spill (8), 8 entries (64)
         #expect(MemoryLayout<PiecePicker>.offset(of: \PiecePicker.partials) == 32)
