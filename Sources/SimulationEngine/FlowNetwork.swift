@@ -1,6 +1,5 @@
 import CPrefetch
 
-
 /// An event type that can carry the network's "a block finished transmitting" notice.
 ///
 /// The simulator's own event enum conforms, so one queue orders network and simulator events together.

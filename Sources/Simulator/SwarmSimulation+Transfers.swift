@@ -146,13 +146,15 @@ extension SwarmSimulation {
         gathered.removeAll(keepingCapacity: true)
         for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
             gathered.append((Int32(i), p.node))
-            haveTable.prefetch(Int(p.node))  // read below, after the counts: its miss overlaps with theirs
+            // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
+            // interested in us: most already are.
+            if !p.partnerInterested { haveTable.prefetch(Int(p.node)) }
         }
         // Every count first: a partner that becomes interested may request at once, but only from its own
         // counts, so the order of the two loops changes nothing.
         availability.increment(piece, inEach: gathered.lazy.map { $0.1 }, prefetch: { p2psim_prefetch($0) })
         for (i, z) in gathered {
-            if !has(Int(z), piece), !partners[y][Int(i)].partnerInterested { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
+            if !partners[y][Int(i)].partnerInterested, !has(Int(z), piece) { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }

@@ -42,6 +42,7 @@ public struct PiecePicker: Sendable {
     /// `layout.blocksPerPiece` and `layout.pieceCount`, kept with the hot properties (`layout` is not).
     let blockStride: Int32
     let pieceCount: Int32
+    /// Here for the layout: it fills bytes 24–31, so that the partial pieces start at byte 32.
     public let randomFirstPieces: Int
     /// The partial pieces with their slots, oldest first (the first eight in the struct itself).
     var partials = PartialList()
@@ -325,6 +326,7 @@ public struct PiecePicker: Sendable {
                 return Self.randomSetBit(of: total, words: wordCount, { eligible[$0] }, using: &rng)
             }
             if policy == .sequential { return Self.firstSetBit(in: eligible) }
+            precondition(availability.pieceCount == layout.pieceCount, "availability counts another torrent")
             return Self.rarest(among: eligible, availability: availability, set: set, using: &rng)
         }
     }
