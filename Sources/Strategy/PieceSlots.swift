@@ -39,9 +39,10 @@ struct PieceSlots: Sendable {
     private var spillStates: [UInt8] = []
     private var inline = Inline(repeating: Record())
 
-    /// Whether `slot` is one of the inline ones, for pieces of `stride` blocks.
+    /// Whether `slot` is one of the inline ones, for pieces of `stride` blocks. (A negative slot is not: it
+    /// goes to the spills, whose bounds checks trap, never to a pointer into the picker.)
     @inline(__always)
-    static func isInline(_ slot: Int, stride: Int) -> Bool { slot < inlineCapacity && stride <= inlineBlocks }
+    static func isInline(_ slot: Int, stride: Int) -> Bool { slot >= 0 && slot < inlineCapacity && stride <= inlineBlocks }
 
     /// Index of `slot` in the spills.
     @inline(__always)

@@ -55,6 +55,16 @@ import TestSupport
         #expect(MemoryLayout<PieceSlots>.size == 16 + 8 * 32)
     }
 
+    /// A negative slot is a programming error that traps: it is not an inline slot (whose accesses go
+    /// through a pointer, checked only in debug builds) but a spilled one, whose array checks its index.
+    @Test func aNegativeSlotTraps() async {
+        #expect(!PieceSlots.isInline(-1, stride: 16) && PieceSlots.isInline(0, stride: 16))
+        await #expect(processExitsWith: .failure) {
+            var slots = PieceSlots()
+            slots.setState(-1, 0, stride: 16, to: 1)
+        }
+    }
+
     /// Large pieces (more than 16 blocks) use the spill: a picker with 64-block pieces downloads a piece
     /// whole, and its bookkeeping stays exact.
     @Test func largePiecesCompleteThroughTheSpill() {
