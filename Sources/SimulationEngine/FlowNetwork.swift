@@ -411,16 +411,16 @@ public final class FlowNetwork {
         // waited for on its own. Their loads start together here.
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
-            if y == s || rateMark[y] == epoch { Self.prefetchList(of: y, in: outgoing) }
+            if needsRates(y, changed: s) { Self.prefetchList(of: y, in: outgoing) }
         }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
-            guard y == s || rateMark[y] == epoch else { continue }
+            guard needsRates(y, changed: s) else { continue }
             for k in 0..<Int(outCount[y]) { allowances.prefetch(Int(outgoing[y][k].link)) }
         }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
-            if y == s || rateMark[y] == epoch { allocateRates(y, queue: &queue) }
+            if needsRates(y, changed: s) { allocateRates(y, queue: &queue) }
         }
         compactIfNeeded(&queue)
     }
@@ -437,6 +437,11 @@ public final class FlowNetwork {
             p2psim_prefetch(buffer + 64)
         }
     }
+
+    /// Whether `recompute` re-rates sender `y`: the sender whose links changed (`s`), and those that
+    /// `allocateAllowances` marked in this epoch.
+    @inline(__always)
+    private func needsRates(_ y: Int, changed s: Int) -> Bool { y == s || rateMark[y] == epoch }
 
     private func touchReceiver(_ x: Int) {
         if mark[x] != epoch {

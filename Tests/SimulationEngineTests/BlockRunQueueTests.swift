@@ -8,15 +8,14 @@ import TestSupport
     /// and back. Runs of several blocks give up one block at a time, the tag counting up.
     @Test func behavesAsAnArrayAcrossTheRingAndTheSpill() {
         var rng = SplitMix64(seed: 0x2545_F491_4F6C_DD1D)
-        func draw(_ n: Int) -> Int { rng.draw(n) }
         var queue = BlockRunQueue()
         var model: [BlockRun] = []
         var nextTag: Int64 = 0
         var maxCount = 0, wraps = 0
         for step in 0..<20_000 {
-            switch draw(10) {
+            switch rng.draw(10) {
             case 0..<4:
-                let run = BlockRun(bytes: Int32(1 + draw(3)), count: Int32(1 + draw(2)), tag: nextTag, readyAt: Int64(step))
+                let run = BlockRun(bytes: Int32(1 + rng.draw(3)), count: Int32(1 + rng.draw(2)), tag: nextTag, readyAt: Int64(step))
                 nextTag += 10
                 queue.append(run)
                 model.append(run)
@@ -31,10 +30,10 @@ import TestSupport
                     wraps += 1
                 }
             case 7..<9 where !model.isEmpty:
-                let i = draw(model.count)
+                let i = rng.draw(model.count)
                 queue.remove(at: i)
                 model.remove(at: i)
-            case 9 where draw(6) == 0:
+            case 9 where rng.draw(6) == 0:
                 queue.removeAll()
                 model.removeAll()
             default:
@@ -44,7 +43,7 @@ import TestSupport
             #expect(Array(queue) == model, "step \(step)")
             #expect(queue.count == model.count && queue.isEmpty == model.isEmpty && queue.first == model.first)
             if !model.isEmpty {
-                let i = draw(model.count)
+                let i = rng.draw(model.count)
                 #expect(queue.firstIndex { $0.tag == model[i].tag } == i)
             }
         }

@@ -7,21 +7,20 @@ import TestSupport
     /// order, across the inline capacity (8) and back, and `slot(of:)` finds what the array finds.
     @Test func behavesAsAnArrayAcrossTheSpill() {
         var rng = SplitMix64(seed: 0x6A09_E667_F3BC_C908)
-        func draw(_ n: Int) -> Int { rng.draw(n) }
         var list = PartialList()
         var model: [(piece: Int32, slot: Int32, hasFree: Bool)] = []
         var maxCount = 0
         for step in 0..<20_000 {
-            let piece = Int32(draw(40))
-            let choice = draw(3)
+            let piece = Int32(rng.draw(40))
+            let choice = rng.draw(3)
             if choice == 0 {
                 if !model.contains(where: { $0.piece == piece }) {  // a piece is partial at most once
-                    let slot = Int32(draw(100)), free = draw(2) == 0
+                    let slot = Int32(rng.draw(100)), free = rng.draw(2) == 0
                     list.append((piece, slot), hasFree: free)
                     model.append((piece, slot, free))
                 }
             } else if choice == 1, let i = model.firstIndex(where: { $0.piece == piece }) {
-                let free = draw(2) == 0
+                let free = rng.draw(2) == 0
                 list.setHasFree(free, piece: piece)
                 model[i].hasFree = free
             } else {
@@ -33,7 +32,7 @@ import TestSupport
             #expect(list.entries.map(\.slot) == model.map(\.slot), "step \(step)")
             #expect((0..<list.count).map { list.stored($0).hasFree } == model.map(\.hasFree), "step \(step)")
             #expect(list.count == model.count && list.isEmpty == model.isEmpty)
-            let probe = Int32(draw(40))
+            let probe = Int32(rng.draw(40))
             #expect(list.slot(of: probe) == Int(model.first { $0.piece == probe }?.slot ?? -1), "step \(step)")
         }
         #expect(maxCount > PartialList.inlineCapacity + 3)
