@@ -39,22 +39,29 @@ extension FlowNetwork {
             received[Int(link.receiver)] += link.rate
         }
         for n in 0..<nodeCount {
-            if outCount[n] != outgoing[n].count { problems.append("node \(n) counts \(outCount[n]) active links, has \(outgoing[n].count)") }
+            let node = nodes[n]
+            if node.outCount != outgoing[n].count { problems.append("node \(n) counts \(node.outCount) active links, has \(outgoing[n].count)") }
             // A node recorded as splitting its upload equally must do so exactly (recompute skips it).
-            if equalSplit[n], !outgoing[n].isEmpty {
-                let equal = upload[n] / Double(outgoing[n].count)
+            if node.equalSplit, !outgoing[n].isEmpty {
+                let equal = node.upload / Double(outgoing[n].count)
                 for l in outgoing[n].map({ Int($0.link) }) where links[l].rate != equal || allowances[l] < equal {
                     problems.append("node \(n) marked equal split, link \(l) rate \(links[l].rate) allowance \(allowances[l]), share \(equal)")
                 }
             }
-            if sent[n] > upload[n] * (1 + tolerance) {
-                problems.append("node \(n) sends \(sent[n]) bps, above its upload \(upload[n])")
+            if sent[n] > node.upload * (1 + tolerance) {
+                problems.append("node \(n) sends \(sent[n]) bps, above its upload \(node.upload)")
             }
-            if received[n] > download[n] * (1 + tolerance) {
-                problems.append("node \(n) receives \(received[n]) bps, above its download \(download[n])")
+            if received[n] > node.download * (1 + tolerance) {
+                problems.append("node \(n) receives \(received[n]) bps, above its download \(node.download)")
             }
+            #if P2PSIM_INVARIANTS
             let meterGap = abs(sentMeter[n].rate - sent[n])
             if meterGap > max(1e-6, sent[n] * 1e-9) { problems.append("node \(n) sent meter \(sentMeter[n].rate) != \(sent[n])") }
+            let receivedGap = abs(receivedMeter[n].rate - received[n])
+            if receivedGap > max(1e-6, received[n] * 1e-9) {
+                problems.append("node \(n) received meter \(receivedMeter[n].rate) != \(received[n])")
+            }
+            #endif
         }
         let reference = ratesFromScratch()
         for l in 0..<links.count where links[l].rate != reference[l] {
@@ -72,14 +79,15 @@ extension FlowNetwork {
         for x in 0..<nodeCount where !incoming[x].isEmpty {
             let claims = incoming[x].map { inc in
                 let s = Int(links[Int(inc.link)].sender)  // from the record, not the list's copy
-                return upload[s] / Double(outgoing[s].count)
+                return nodes[s].upload / Double(outgoing[s].count)
             }
-            let given = WaterFilling.fill(capacity: download[x], limits: claims, shares: &shares, order: &order)
-            let extra = max(0, download[x] - given) / Double(claims.count)
+            let download = nodes[x].download
+            let given = WaterFilling.fill(capacity: download, limits: claims, shares: &shares, order: &order)
+            let extra = max(0, download - given) / Double(claims.count)
             for (i, inc) in incoming[x].enumerated() { allowance[Int(inc.link)] = shares[i] + extra }
         }
         for y in 0..<nodeCount where !outgoing[y].isEmpty {
-            WaterFilling.fill(capacity: upload[y], limits: outgoing[y].map { allowance[Int($0.link)] }, shares: &shares,
+            WaterFilling.fill(capacity: nodes[y].upload, limits: outgoing[y].map { allowance[Int($0.link)] }, shares: &shares,
                               order: &order)
             for (i, out) in outgoing[y].enumerated() { rates[Int(out.link)] = shares[i] }
         }

@@ -72,6 +72,23 @@ public final class FlowNetwork {
         var queue = BlockRunQueue()
     }
 
+    /// What rate allocation reads of a node, in one record: a change at one node re-rates links over
+    /// dozens of others scattered over the swarm, and each of these fields in an array of its own was a
+    /// cache miss of its own (five per sender, where the record is one).
+    struct RateNode {
+        var upload: Double
+        var download: Double
+        /// `outgoing[n].count`: a receiver's allowances read every sender's count.
+        var outCount: Int32 = 0
+        /// The `recompute` epoch in which the node was last touched (as a receiver or a sender).
+        var mark: UInt32 = 0
+        /// The epoch in which `allocateAllowances` marked the node's rates for recomputing.
+        var rateMark: UInt32 = 0
+        /// True while every outgoing link of the node has an allowance of at least the node's equal share,
+        /// so its rates are exactly that share (see `recompute`).
+        var equalSplit = false
+    }
+
     /// An active link in its sender's list.
     struct OutgoingLink {
         var link: Int32
@@ -86,24 +103,24 @@ public final class FlowNetwork {
         var sender: Int32
     }
 
-    // Nodes (structure of arrays).
-    var upload: [Double] = []
-    var download: [Double] = []
+    /// Per node: capacities and rate allocation's marks, two records to a cache line.
+    let nodes = AlignedTable<RateNode>()
     /// Each node's active outgoing links, with their receivers and rates: rate allocation walks these lists
     /// millions of times a run, and reading each link's own record was a cache miss per link.
     var outgoing: [[OutgoingLink]] = []
-    /// `outgoing[n].count`, apart: a receiver's allowances read every sender's count, and each list's
-    /// header was a cache miss of its own.
-    var outCount: [Int32] = []
     /// Each node's active incoming links, with their senders (as `outgoing`).
     var incoming: [[IncomingLink]] = []
     var group: [Int] = []
     public private(set) var uploadedBytes: [Int64] = []
-    // Meters: per node and per group, sent and received.
-    public private(set) var sentMeter: [RateMeter] = []
-    public private(set) var receivedMeter: [RateMeter] = []
+    // Meters per group (server, peers), sent and received: the time series read them.
     public private(set) var groupSentMeter: [RateMeter]
     public private(set) var groupReceivedMeter: [RateMeter]
+    #if P2PSIM_INVARIANTS
+    /// Per node, for the invariant checks only (debug builds): two more records to update at every rate
+    /// change, which nothing in a result reads.
+    var sentMeter: [RateMeter] = []
+    var receivedMeter: [RateMeter] = []
+    #endif
 
     /// Line-aligned: a busy link is read once per block, at random among hundreds of thousands.
     let links = AlignedTable<Link>()
@@ -112,12 +129,6 @@ public final class FlowNetwork {
     let allowances = AlignedTable<Double>()
 
     // Scratch space for recomputation, reused to keep the hot path free of allocation.
-    var mark: [UInt32] = []
-    /// Senders whose rates must be recomputed in the current `recompute` (marked with its epoch).
-    var rateMark: [UInt32] = []
-    /// True while every outgoing link of the node has an allowance of at least the node's equal share,
-    /// so its rates are exactly that share (see `recompute`).
-    var equalSplit: [Bool] = []
     var epoch: UInt32 = 0
     var touchedReceivers = ScratchList<Int32>()
     var touchedSenders = ScratchList<Int32>()
@@ -164,26 +175,23 @@ public final class FlowNetwork {
                           order: order.buffer)
     }
 
-    public var nodeCount: Int { upload.count }
+    public var nodeCount: Int { nodes.count }
     public var linkCount: Int { links.count }
 
     /// Adds a node with capacities in bits per second; returns its index (0, 1, 2, ...).
     @discardableResult
     public func addNode(upload up: Double, download down: Double, group g: Int = 0) -> Int {
         precondition(up >= 0 && down >= 0 && g < groupSentMeter.count)
-        upload.append(up)
-        download.append(down)
+        nodes.append(RateNode(upload: up, download: down))
         outgoing.append([])
-        outCount.append(0)
         incoming.append([])
         group.append(g)
         uploadedBytes.append(0)
+        #if P2PSIM_INVARIANTS
         sentMeter.append(RateMeter())
         receivedMeter.append(RateMeter())
-        mark.append(0)
-        rateMark.append(0)
-        equalSplit.append(false)
-        return upload.count - 1
+        #endif
+        return nodes.count - 1
     }
 
     /// Adds a one-way link from `sender` to `receiver`; returns its index. With a `latency`, the link may
@@ -357,7 +365,7 @@ public final class FlowNetwork {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         links[l].outSlot = Int32(outgoing[s].count)
         outgoing[s].append(OutgoingLink(link: Int32(l), receiver: Int32(r), rate: links[l].rate))
-        outCount[s] += 1
+        nodes[s].outCount += 1
         links[l].inSlot = Int32(incoming[r].count)
         incoming[r].append(IncomingLink(link: Int32(l), sender: Int32(s)))
         recompute(sender: s, receiver: r, queue: &queue)
@@ -367,13 +375,15 @@ public final class FlowNetwork {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
         if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[Int(moved.link)].outSlot = links[l].outSlot }
-        outCount[s] -= 1
+        nodes[s].outCount -= 1
         if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[Int(moved.link)].inSlot = links[l].inSlot }
         links[l].outSlot = -1
         links[l].inSlot = -1
         links[l].generation &+= 1
+        #if P2PSIM_INVARIANTS
         if outgoing[s].isEmpty { sentMeter[s].stop(at: queue.now) }
         if incoming[r].isEmpty { receivedMeter[r].stop(at: queue.now) }
+        #endif
         recompute(sender: s, receiver: r, queue: &queue)
     }
 
@@ -400,6 +410,14 @@ public final class FlowNetwork {
         touchReceiver(r)
         for out in outgoing[s] { touchReceiver(Int(out.receiver)) }
         for i in 0..<touchedReceivers.count { Self.prefetchList(of: Int(touchedReceivers[i]), in: incoming) }
+        // Then what allocating their allowances reads and writes: every sender's record and every link's
+        // allowance, a few dozen lines scattered over the swarm, loaded together rather than one by one.
+        for i in 0..<touchedReceivers.count {
+            for inc in incoming[Int(touchedReceivers[i])] {
+                nodes.prefetch(Int(inc.sender))
+                allowances.prefetch(Int(inc.link))
+            }
+        }
         epoch &+= 1
         touchSender(s)
         for i in 0..<touchedReceivers.count {
@@ -416,7 +434,7 @@ public final class FlowNetwork {
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
             guard needsRates(y, changed: s) else { continue }
-            for k in 0..<Int(outCount[y]) { allowances.prefetch(Int(outgoing[y][k].link)) }
+            for k in 0..<Int(nodes[y].outCount) { allowances.prefetch(Int(outgoing[y][k].link)) }
         }
         for i in 0..<touchedSenders.count {
             let y = Int(touchedSenders[i])
@@ -441,18 +459,18 @@ public final class FlowNetwork {
     /// Whether `recompute` re-rates sender `y`: the sender whose links changed (`s`), and those that
     /// `allocateAllowances` marked in this epoch.
     @inline(__always)
-    private func needsRates(_ y: Int, changed s: Int) -> Bool { y == s || rateMark[y] == epoch }
+    private func needsRates(_ y: Int, changed s: Int) -> Bool { y == s || nodes[y].rateMark == epoch }
 
     private func touchReceiver(_ x: Int) {
-        if mark[x] != epoch {
-            mark[x] = epoch
+        if nodes[x].mark != epoch {
+            nodes[x].mark = epoch
             touchedReceivers.append(Int32(x))
         }
     }
 
     private func touchSender(_ y: Int) {
-        if mark[y] != epoch {
-            mark[y] = epoch
+        if nodes[y].mark != epoch {
+            nodes[y].mark = epoch
             touchedSenders.append(Int32(y))
         }
     }
@@ -464,15 +482,16 @@ public final class FlowNetwork {
         resizeScratch(ins.count)
         for (i, inc) in ins.enumerated() {
             let s = Int(inc.sender)
-            limits[i] = upload[s] / Double(outCount[s])
+            limits[i] = nodes[s].upload / Double(nodes[s].outCount)
         }
-        let given = fillScratch(capacity: download[x]).given
-        let extra = max(0, download[x] - given) / Double(ins.count)
+        let download = nodes[x].download
+        let given = fillScratch(capacity: download).given
+        let extra = max(0, download - given) / Double(ins.count)
         for (i, inc) in ins.enumerated() {
             let allowance = shares[i] + extra
             allowances[Int(inc.link)] = allowance
             let y = Int(inc.sender)
-            if allowance < limits[i] || !equalSplit[y] { rateMark[y] = epoch }  // limits[i]: y's equal share
+            if allowance < limits[i] || !nodes[y].equalSplit { nodes[y].rateMark = epoch }  // limits[i]: y's equal share
         }
     }
 
@@ -483,7 +502,7 @@ public final class FlowNetwork {
         guard n > 0 else { return }
         resizeScratch(n)
         for i in 0..<n { limits[i] = allowances[Int(outgoing[y][i].link)] }
-        equalSplit[y] = fillScratch(capacity: upload[y]).equalShares
+        nodes[y].equalSplit = fillScratch(capacity: nodes[y].upload).equalShares
         let now = queue.now
         for i in 0..<n where shares[i] != outgoing[y][i].rate {
             let l = Int(outgoing[y][i].link)
@@ -503,8 +522,10 @@ public final class FlowNetwork {
         if links[l].outSlot >= 0 { outgoing[Int(links[l].sender)][Int(links[l].outSlot)].rate = newRate }
         let delta = newRate - old
         let s = Int(links[l].sender), r = Int(links[l].receiver)
+        #if P2PSIM_INVARIANTS
         sentMeter[s].adjust(by: delta, at: now)
         receivedMeter[r].adjust(by: delta, at: now)
+        #endif
         groupSentMeter[group[s]].adjust(by: delta, at: now)
         groupReceivedMeter[group[r]].adjust(by: delta, at: now)
     }

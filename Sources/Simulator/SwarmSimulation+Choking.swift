@@ -1,3 +1,4 @@
+import CPrefetch
 import SimulationEngine
 import Strategy
 
@@ -80,6 +81,12 @@ extension SwarmSimulation {
         if periodic {
             windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
             periodStart[n] = now
+        }
+        // The partners' ends are scattered over the swarm, a cache miss each: their loads start together
+        // here, rather than one after another in the loop below, which branches on each.
+        for p in partners[n] where p.established {
+            ends.prefetch(Int(p.end), firstBytes: 64)
+            unchokedAt.withUnsafeBufferPointer { p2psim_prefetch($0.baseAddress! + Int(p.end)) }
         }
         for p in partners[n] {
             let e = Int(p.end)
