@@ -1,32 +1,52 @@
 /// An event with its place in the order: time first, then the sequence number it was scheduled with.
+///
+/// The order is kept in `key` as well: the low 20 bits of the time (the offset within a 2^20 ns bucket of
+/// `EventQueue`) above the low 44 bits of the sequence. Within one bucket, comparing keys alone gives the
+/// (time, sequence) order in one comparison instead of two: the heap of the current bucket, which every
+/// event passes through, sorts by it.
 @usableFromInline
 struct EventEntry<Event> {
     @usableFromInline var time: SimTime
-    @usableFromInline var sequence: UInt64
+    @usableFromInline var key: UInt64
     @usableFromInline var event: Event
 
+    /// Time bits below a bucket's start (see `EventQueue.bucketShift`), and the sequence bits below them.
+    @inlinable static var offsetBits: UInt64 { 20 }
+    @inlinable static var sequenceBits: UInt64 { 64 - offsetBits }
+
+    /// - Precondition: `sequence < 2^44` (a run would need 17 trillion events to reach it).
     @inlinable
     init(time: SimTime, sequence: UInt64, event: Event) {
+        precondition(sequence >> Self.sequenceBits == 0, "event sequence \(sequence) beyond 2^44")
         self.time = time
-        self.sequence = sequence
+        key = UInt64(truncatingIfNeeded: time) << Self.sequenceBits | sequence
         self.event = event
     }
 
+    /// The sequence number the entry was scheduled with.
+    @inlinable var sequence: UInt64 { key & (1 << Self.sequenceBits - 1) }
+
+    /// (time, sequence) order, for entries of any times. Equal times have equal offsets, so their keys
+    /// order them by sequence.
     @inlinable @inline(__always)
     func precedes(_ other: EventEntry) -> Bool {
-        time < other.time || (time == other.time && sequence < other.sequence)
+        time < other.time || (time == other.time && key < other.key)
     }
 }
 
-/// A 4-ary min-heap of entries, stored in one array: half the depth of a binary heap, and the four
-/// children of a node share a cache line or two. `EventQueue` keeps two: the events of the current
-/// bucket, and those beyond its horizon.
-/// - Complexity: `push` and `popMin` are O(log n); `heapify` is O(n).
 @usableFromInline
 struct EventHeap<Event> {
     @usableFromInline var items: [EventEntry<Event>] = []
+    /// True for a heap whose entries all fall in one bucket (`EventQueue`'s current one): it orders them
+    /// by key alone.
+    @usableFromInline let oneBucket: Bool
 
-    @inlinable init() {}
+    @inlinable init(oneBucket: Bool = false) { self.oneBucket = oneBucket }
+
+    @inlinable @inline(__always)
+    func before(_ a: EventEntry<Event>, _ b: EventEntry<Event>) -> Bool {
+        oneBucket ? a.key < b.key : a.precedes(b)
+    }
 
     @inlinable var count: Int { items.count }
     @inlinable var isEmpty: Bool { items.isEmpty }
@@ -37,7 +57,7 @@ struct EventHeap<Event> {
         let end = min(5, items.count)
         guard end > 1 else { return nil }
         var best = 1
-        for k in 2..<end where items[k].precedes(items[best]) { best = k }
+        for k in 2..<end where before(items[k], items[best]) { best = k }
         return items[best]
     }
 
@@ -77,7 +97,7 @@ struct EventHeap<Event> {
         let entry = items[child]
         while child > 0 {
             let parent = (child - 1) / 4
-            guard entry.precedes(items[parent]) else { break }
+            guard before(entry, items[parent]) else { break }
             items[child] = items[parent]
             child = parent
         }
@@ -86,6 +106,10 @@ struct EventHeap<Event> {
 
     @inlinable
     mutating func siftDown(_ start: Int) {
+        if oneBucket {
+            siftDownByKey(start)
+            return
+        }
         var parent = start
         let entry = items[parent]
         let count = items.count
@@ -96,19 +120,49 @@ struct EventHeap<Event> {
             let end = min(first + 4, count)
             var k = first + 1
             while k < end {
-                if items[k].precedes(items[child]) { child = k }
+                if before(items[k], items[child]) { child = k }
                 k += 1
             }
-            guard items[child].precedes(entry) else { break }
+            guard before(items[child], entry) else { break }
             items[parent] = items[child]
             parent = child
         }
         items[parent] = entry
     }
 
+    /// `siftDown` for a one-bucket heap: the least of up to four children found by keys alone, written so
+    /// that the compiler can pick it without a branch per child.
+    @inlinable
+    mutating func siftDownByKey(_ start: Int) {
+        let count = items.count
+        items.withUnsafeMutableBufferPointer { heap in
+            var parent = start
+            let entry = heap[parent]
+            while true {
+                let first = 4 * parent + 1
+                guard first < count else { break }
+                var child = first
+                var least = heap[first].key
+                let end = min(first + 4, count)
+                var k = first + 1
+                while k < end {
+                    let key = heap[k].key
+                    let smaller = key < least
+                    child = smaller ? k : child
+                    least = smaller ? key : least
+                    k += 1
+                }
+                guard least < entry.key else { break }
+                heap[parent] = heap[child]
+                parent = child
+            }
+            heap[parent] = entry
+        }
+    }
+
     /// Where the heap order is broken, if anywhere. O(n).
     func orderViolation() -> Int? {
-        for i in items.indices.dropFirst() where items[i].precedes(items[(i - 1) / 4]) { return i }
+        for i in items.indices.dropFirst() where before(items[i], items[(i - 1) / 4]) { return i }
         return nil
     }
 }

@@ -20,7 +20,7 @@ public struct EventQueue<Event> {
     @usableFromInline static var ringSize: Int { 4096 }
 
     /// Every pending event of bucket `current` or earlier.
-    @usableFromInline var near = EventHeap<Event>()
+    @usableFromInline var near = EventHeap<Event>(oneBucket: true)
     /// Buckets `current + 1 ..< current + ringSize`, at slot `bucket % ringSize`, unsorted.
     @usableFromInline var ring: [[Entry]] = Array(repeating: [], count: ringSize)
     /// One bit per ring slot: the slot holds events.
