@@ -22,10 +22,8 @@ public struct EventQueue<Event> {
     /// Every pending event of bucket `current` or earlier.
     @usableFromInline var near = EventHeap<Event>(oneBucket: true)
     /// Buckets `current + 1 ..< current + ringSize`, at slot `bucket % ringSize`, unsorted.
-    @usableFromInline var ring: [[Entry]] = Array(repeating: [], count: ringSize)
-    /// One bit per ring slot: the slot holds events.
-    @usableFromInline var occupied: [UInt64] = Array(repeating: 0, count: ringSize / 64)
-    @usableFromInline var ringCount = 0
+    @usableFromInline var ring = EventRing<Entry>(slots: Self.ringSize, capacity: Self.slotCapacity)
+    @inlinable var ringCount: Int { ring.total }
     /// Events scheduled beyond the ring's horizon when they were scheduled.
     @usableFromInline var far = EventHeap<Event>()
     /// The bucket `near` covers (time >> bucketShift).
@@ -42,6 +40,13 @@ public struct EventQueue<Event> {
     public init() {}
 
     @inlinable public var count: Int { near.count + ringCount + far.count }
+
+    /// The ring, not shared with a copy of this queue: a copy made before a mutation gets its own.
+    @inlinable
+    mutating func uniqueRing() -> EventRing<Entry> {
+        if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
+        return ring
+    }
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// The time of the next event, if any. (Mutating: it may bring the next bucket up.)
@@ -66,10 +71,7 @@ public struct EventQueue<Event> {
         if bucket <= current {
             near.push(entry)
         } else if bucket - current < Self.ringSize {
-            let slot = bucket & (Self.ringSize - 1)
-            ring[slot].append(entry)
-            occupied[slot >> 6] |= 1 << UInt64(slot & 63)
-            ringCount += 1
+            uniqueRing().append(entry, to: bucket & (Self.ringSize - 1))
         } else {
             far.push(entry)
         }
@@ -112,12 +114,9 @@ public struct EventQueue<Event> {
             guard bucket != Int.max else { return false }
             current = bucket
             let slot = bucket & (Self.ringSize - 1)
-            if occupied[slot >> 6] & (1 << UInt64(slot & 63)) != 0 {
+            if ring.isOccupied(slot) {
                 // The slot holds bucket `current` only: the ring spans fewer buckets than it has slots.
-                near.items.append(contentsOf: ring[slot])
-                ringCount -= ring[slot].count
-                releaseSlot(slot)
-                occupied[slot >> 6] &= ~(1 << UInt64(slot & 63))
+                uniqueRing().drain(slot, into: &near.items)
             }
             while let f = far.first, Int(f.time >> Self.bucketShift) <= current { near.items.append(far.popMin()) }
             near.heapify()
@@ -125,22 +124,10 @@ public struct EventQueue<Event> {
         return true
     }
 
-    /// The most entries an emptied ring slot keeps room for: enough for a usual bucket (about a hundred
-    /// events at 10,000 peers). With the swarm's 32-byte entries, 8 KiB a slot and 32 MiB for the ring.
-    @usableFromInline static var keptSlotCapacity: Int { 256 }
-
-    /// Empties a slot, keeping its buffer for the next bucket unless it grew large. A slot's buffer would
-    /// otherwise keep the size of the largest burst it ever held (say, every link of a busy server re-rated
-    /// at once): with 4,096 entries kept, the ring pinned 115 MiB of a 10,000-peer swarm's 420 MiB, and
-    /// 170 MiB of a 10,000-client server's 233 MiB.
-    @inlinable
-    mutating func releaseSlot(_ slot: Int) {
-        if ring[slot].capacity > Self.keptSlotCapacity {
-            ring[slot] = []
-        } else {
-            ring[slot].removeAll(keepingCapacity: true)
-        }
-    }
+    /// Entries a ring slot holds without overflow: more than a usual bucket (about 170 events at 10,000
+    /// peers). With the swarm's 32-byte entries, 8 KiB a slot and 32 MiB for the ring, reserved up front;
+    /// the system gives it pages as slots are first written.
+    @usableFromInline static var slotCapacity: Int { 256 }
 
     /// The first occupied bucket after `current` (the ring must hold an event).
     @inlinable
@@ -148,14 +135,15 @@ public struct EventQueue<Event> {
         let mask = Self.ringSize - 1
         let start = (current + 1) & mask
         var w = start >> 6
-        var bits = occupied[w] & (~0 << UInt64(start & 63))
-        for _ in 0...occupied.count {
+        let words = Self.ringSize / 64
+        var bits = ring.occupied[w] & (~0 << UInt64(start & 63))
+        for _ in 0...words {
             if bits != 0 {
                 let slot = w << 6 + bits.trailingZeroBitCount
                 return current + ((slot - current) & mask)
             }
-            w = (w + 1) % occupied.count
-            bits = occupied[w]
+            w = (w + 1) % words
+            bits = ring.occupied[w]
         }
         preconditionFailure("ring count \(ringCount) but no occupied slot")
     }
@@ -179,14 +167,14 @@ extension EventQueue {
         // Occupied slots only (a full scan of the ring per operation made debug runs crawl); an entry in a
         // slot not marked occupied would show as a ring count above the sum.
         var inRing = 0
-        for (w, word) in occupied.enumerated() where word != 0 {
-            var bits = word
+        for w in 0..<(Self.ringSize / 64) where ring.occupied[w] != 0 {
+            var bits = ring.occupied[w]
             while bits != 0 {
                 let slot = w << 6 + bits.trailingZeroBitCount
                 bits &= bits - 1
-                precondition(!ring[slot].isEmpty, "slot \(slot) marked occupied but empty")
-                inRing += ring[slot].count
-                for e in ring[slot] {
+                precondition(ring.count(of: slot) > 0, "slot \(slot) marked occupied but empty")
+                inRing += ring.count(of: slot)
+                ring.forEach(in: slot) { e in
                     let bucket = Int(e.time >> Self.bucketShift)
                     precondition(bucket > current && bucket - current < Self.ringSize && bucket & (Self.ringSize - 1) == slot,
                                  "event of bucket \(bucket) in slot \(slot) (current \(current))")
@@ -204,17 +192,7 @@ extension EventQueue {
     public mutating func removeAll(where isDead: (Event) -> Bool) {
         near.removeAll(where: isDead)
         far.removeAll(where: isDead)
-        if ringCount > 0 {
-            for slot in ring.indices where !ring[slot].isEmpty {
-                let before = ring[slot].count
-                ring[slot].removeAll { isDead($0.event) }
-                ringCount -= before - ring[slot].count
-                if ring[slot].isEmpty {
-                    occupied[slot >> 6] &= ~(1 << UInt64(slot & 63))
-                    releaseSlot(slot)
-                }
-            }
-        }
+        if ringCount > 0 { uniqueRing().removeAll { isDead($0.event) } }
         checkInvariants()
     }
 }
