@@ -247,7 +247,7 @@ public final class SwarmSimulation: EventQueueOwner {
     @inline(__always)
     func prefetch(for event: Event) {
         guard let receiver = receivingEnd(of: event) else { return }
-        if case .transmission(let link, _) = event { network.prefetch(link: Int(link)) }
+        network.prefetch(link: receiver ^ 1)  // a delivery's too: the receiver's next request goes on it
         ends.prefetch(receiver ^ 1, firstBytes: 64)  // the sender's end: its scalars, not its requests
         ends.prefetch(receiver)
     }
