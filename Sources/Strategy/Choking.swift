@@ -69,8 +69,9 @@ public struct ChokeDecision: Sendable, Equatable {
 /// connections younger than one optimistic interval `newcomerWeight` times as likely (Cohen 2003: three
 /// times), so newcomers get a first piece to trade.
 enum OptimisticUnchoke {
+    /// - Parameter regular: the ids of the regular unchokes (a handful: searched in order).
     static func choose<R: RandomNumberGenerator>(
-        _ candidates: [ChokeCandidate], regular: Set<Int>, current: Int?, rotate: Bool, now: Int64,
+        _ candidates: [ChokeCandidate], regular: [Int], current: Int?, rotate: Bool, now: Int64,
         settings: ChokeSettings, using rng: inout R
     ) -> Int? {
         guard settings.optimisticUnchoke else { return nil }
@@ -78,42 +79,55 @@ enum OptimisticUnchoke {
            candidates.contains(where: { $0.id == current && $0.interested }) {
             return current
         }
-        var total = 0
-        var weights: [(id: Int, weight: Int)] = []
-        for c in candidates where c.interested && !regular.contains(c.id) {
-            let weight = now - c.connectedAt < settings.optimisticInterval ? settings.newcomerWeight : 1
-            weights.append((c.id, weight))
-            total += weight
+        // Two passes over the candidates rather than a list of weights: a rechoke runs millions of times in
+        // a swarm, and the list was an allocation each time.
+        func weight(_ c: ChokeCandidate) -> Int {
+            guard c.interested, !regular.contains(c.id) else { return 0 }
+            return now - c.connectedAt < settings.optimisticInterval ? settings.newcomerWeight : 1
         }
+        var total = 0
+        for c in candidates { total += weight(c) }
         guard total > 0 else { return nil }
         var k = Int.random(in: 0..<total, using: &rng)
-        for (id, weight) in weights {
-            if k < weight { return id }
-            k -= weight
+        for c in candidates {
+            let w = weight(c)
+            if k < w { return c.id }
+            k -= w
         }
         return nil
     }
 }
 
-/// The `count` candidates of highest key, highest first, ties broken at random: every candidate draws a
-/// fresh random tie-breaker, in order, whatever `count` is (so the generator's stream does not depend on
-/// how many are kept). Equal keys and equal draws keep the candidates' order, as a stable sort would.
-/// - Complexity: O(n × count); a rechoke keeps a handful of many, and runs millions of times in a swarm.
-func topRanked<R: RandomNumberGenerator>(_ candidates: [ChokeCandidate], count: Int, by key: (ChokeCandidate) -> Double,
-                                         using rng: inout R) -> [ChokeCandidate] {
-    var best: [(candidate: ChokeCandidate, key: Double, draw: UInt64)] = []
-    best.reserveCapacity(min(count, candidates.count) + 1)
-    for candidate in candidates {
-        let entry = (candidate: candidate, key: key(candidate), draw: rng.next())  // a uniform UInt64
-        guard count > 0 else { continue }
-        // After every entry that ranks at least as high (so equal entries keep their order).
-        var i = best.count
-        while i > 0, entry.key > best[i - 1].key || (entry.key == best[i - 1].key && entry.draw < best[i - 1].draw) {
-            i -= 1
+/// The ids of the `count` candidates of highest key among those `isEligible` accepts, highest first, ties
+/// broken at random: every eligible candidate draws a fresh random tie-breaker, in order, whatever `count`
+/// is (so the generator's stream does not depend on how many are kept). Equal keys and equal draws keep the
+/// candidates' order, as a stable sort would.
+/// - Complexity: O(n × count), in no memory but the result; a rechoke keeps a handful of many, and runs
+///   millions of times in a swarm.
+func topRanked<R: RandomNumberGenerator>(_ candidates: [ChokeCandidate], count: Int,
+                                         where isEligible: (ChokeCandidate) -> Bool = { _ in true },
+                                         by key: (ChokeCandidate) -> Double, using rng: inout R) -> [Int] {
+    typealias Ranked = (id: Int, key: Double, draw: UInt64)
+    let room = max(0, min(count, candidates.count))
+    return withUnsafeTemporaryAllocation(of: Ranked.self, capacity: room + 1) { best in
+        var kept = 0
+        for candidate in candidates where isEligible(candidate) {
+            let entry: Ranked = (id: candidate.id, key: key(candidate), draw: rng.next())  // a uniform UInt64
+            guard room > 0 else { continue }
+            // After every entry that ranks at least as high (so equal entries keep their order).
+            var i = kept
+            while i > 0, entry.key > best[i - 1].key || (entry.key == best[i - 1].key && entry.draw < best[i - 1].draw) {
+                i -= 1
+            }
+            guard i < room else { continue }
+            var k = min(kept, room - 1)
+            while k > i {  // shift down, dropping the last one when full
+                best[k] = best[k - 1]
+                k -= 1
+            }
+            best[i] = entry
+            kept = min(kept + 1, room)
         }
-        guard i < count else { continue }
-        best.insert(entry, at: i)
-        if best.count > count { best.removeLast() }
+        return (0..<kept).map { best[$0].id }
     }
-    return best.map(\.candidate)
 }

@@ -15,15 +15,13 @@ public struct LeecherChoker: Sendable {
     public func decide<R: RandomNumberGenerator>(
         _ candidates: [ChokeCandidate], now: Int64, currentOptimistic: Int?, rotateOptimistic: Bool, using rng: inout R
     ) -> ChokeDecision {
-        let eligible = candidates.filter { c in
+        let regular = topRanked(candidates, count: settings.uploadSlots, where: { c in
             guard c.interested else { return false }
             let lastHeard = c.lastBlockReceivedAt ?? c.connectedAt
             return now - lastHeard < settings.snubTimeout
-        }
-        let regular = topRanked(eligible, count: settings.uploadSlots, by: \.rate, using: &rng).map(\.id)
-        let regularSet = Set(regular)
+        }, by: \.rate, using: &rng)
         let optimistic = OptimisticUnchoke.choose(
-            candidates, regular: regularSet, current: currentOptimistic, rotate: rotateOptimistic, now: now,
+            candidates, regular: regular, current: currentOptimistic, rotate: rotateOptimistic, now: now,
             settings: settings, using: &rng)
         return ChokeDecision(unchoked: (regular + (optimistic.map { [$0] } ?? [])).sorted(), optimistic: optimistic)
     }

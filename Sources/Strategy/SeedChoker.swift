@@ -33,23 +33,22 @@ public struct SeedChoker: Sendable {
         var regular: [Int]
         switch algorithm {
         case .fastestUpload:
-            regular = topRanked(interested, count: slots, by: \.rate, using: &rng).map(\.id)
+            regular = topRanked(interested, count: slots, by: \.rate, using: &rng)
         case .random:
-            regular = topRanked(interested, count: slots, by: { _ in 0 }, using: &rng).map(\.id)
+            regular = topRanked(interested, count: slots, by: { _ in 0 }, using: &rng)
         case .roundRobin:
             let keep = interested.filter { c in
                 c.unchoked && c.id != currentOptimistic && now - (c.unchokedAt ?? now) < settings.optimisticInterval
             }
             regular = Array(keep.sorted { ($0.unchokedAt ?? 0, $0.id) < ($1.unchokedAt ?? 0, $1.id) }.prefix(slots).map(\.id))
-            let kept = Set(regular)
+            let kept = regular
             // Longest wait first: never unchoked, then least recently unchoked.
-            let waiting = topRanked(interested.filter { !kept.contains($0.id) }, count: slots - regular.count, by: { c in
+            regular += topRanked(interested, count: slots - regular.count, where: { !kept.contains($0.id) }, by: { c in
                 c.unchokedAt.map { -Double($0) } ?? .infinity
             }, using: &rng)
-            regular += waiting.map(\.id)
         }
         let optimistic = OptimisticUnchoke.choose(
-            candidates, regular: Set(regular), current: currentOptimistic, rotate: rotateOptimistic, now: now,
+            candidates, regular: regular, current: currentOptimistic, rotate: rotateOptimistic, now: now,
             settings: settings, using: &rng)
         return ChokeDecision(unchoked: (regular + (optimistic.map { [$0] } ?? [])).sorted(), optimistic: optimistic)
     }

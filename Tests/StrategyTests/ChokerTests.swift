@@ -105,8 +105,13 @@ func peer(_ id: Int, interested: Bool = true, rate: Double = 0, connectedAt: Int
                 if x.2 != y.2 { return x.2 < y.2 }
                 return a.offset < b.offset
             }
-            #expect(top.map(\.id) == sorted.prefix(count).map(\.element.0.id), "seed \(seed)")
+            #expect(top == sorted.prefix(count).map(\.element.0.id), "seed \(seed)")
             #expect(rng.next() == replay.next(), "seed \(seed): draws differ")
+            // Only the eligible candidates rank, and only they draw: as if the others were filtered out first.
+            var a = SeededRNG(seed &+ 1), b = a
+            let odd = topRanked(peers, count: count, where: { $0.id % 2 == 1 }, by: \.rate, using: &a)
+            let filtered = topRanked(peers.filter { $0.id % 2 == 1 }, count: count, by: \.rate, using: &b)
+            #expect(odd == filtered && a.next() == b.next(), "seed \(seed): eligibility")
         }
     }
 
@@ -114,6 +119,6 @@ func peer(_ id: Int, interested: Bool = true, rate: Double = 0, connectedAt: Int
         struct Constant: RandomNumberGenerator { mutating func next() -> UInt64 { 42 } }
         var rng = Constant()
         let peers = (0..<6).map { peer($0, rate: $0 == 4 ? 9 : 1) }
-        #expect(topRanked(peers, count: 3, by: \.rate, using: &rng).map(\.id) == [4, 0, 1])
+        #expect(topRanked(peers, count: 3, by: \.rate, using: &rng) == [4, 0, 1])
     }
 }
