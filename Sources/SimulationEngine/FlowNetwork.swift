@@ -111,7 +111,9 @@ public final class FlowNetwork {
     /// Each node's active incoming links, with their senders (as `outgoing`).
     var incoming: [[IncomingLink]] = []
     var group: [Int] = []
-    public private(set) var uploadedBytes: [Int64] = []
+    /// Bytes each node has sent, by node (written at every block's end: a table, with no uniqueness check).
+    let uploaded = AlignedTable<Int64>()
+    public var uploadedBytes: [Int64] { Array(uploaded) }
     // Meters per group (server, peers), sent and received: the time series read them.
     public private(set) var groupSentMeter: [RateMeter]
     public private(set) var groupReceivedMeter: [RateMeter]
@@ -186,7 +188,7 @@ public final class FlowNetwork {
         outgoing.append([])
         incoming.append([])
         group.append(g)
-        uploadedBytes.append(0)
+        uploaded.append(0)
         #if P2PSIM_INVARIANTS
         sentMeter.append(RateMeter())
         receivedMeter.append(RateMeter())
@@ -309,7 +311,7 @@ public final class FlowNetwork {
     /// The current block is sent: counted, and the link holds no block until the next one starts.
     private func finishCurrent(_ l: Int, at time: SimTime) -> SentBlock {
         let bytes = links[l].currentBytes
-        uploadedBytes[Int(links[l].sender)] += Int64(bytes)
+        uploaded[Int(links[l].sender)] += Int64(bytes)
         links[l].currentBytes = 0
         return SentBlock(bytes: Int(bytes), tag: links[l].currentTag, finishedAt: time)
     }

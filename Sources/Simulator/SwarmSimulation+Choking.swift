@@ -86,7 +86,7 @@ extension SwarmSimulation {
         // here, rather than one after another in the loop below, which branches on each.
         for p in partners[n] where p.established {
             ends.prefetch(Int(p.end), firstBytes: 64)
-            unchokedAt.withUnsafeBufferPointer { p2psim_prefetch($0.baseAddress! + Int(p.end)) }
+            unchokedAt.prefetch(Int(p.end))
         }
         for p in partners[n] {
             let e = Int(p.end)

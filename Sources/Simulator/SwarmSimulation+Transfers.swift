@@ -139,22 +139,25 @@ extension SwarmSimulation {
         if firstPiece[y] == nil { firstPiece[y] = queue.now }
         haveTable.insert(y, piece)
         // `have` to every established partner still downloading: availability, and interest in us. The
-        // partners are gathered first, so the loads of their counts are independent and their misses overlap.
-        var gathered = partnerBuffer
-        partnerBuffer = []
-        defer { partnerBuffer = gathered }
-        gathered.removeAll(keepingCapacity: true)
-        for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
-            gathered.append((Int32(i), p.node))
-            // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
-            // interested in us: most already are.
-            if !p.partnerInterested { haveTable.prefetch(Int(p.node)) }
-        }
-        // Every count first: a partner that becomes interested may request at once, but only from its own
-        // counts, so the order of the two loops changes nothing.
-        availability.increment(piece, inEach: gathered.lazy.map { $0.1 }, prefetch: { p2psim_prefetch($0) })
-        for (i, z) in gathered {
-            if !partners[y][Int(i)].partnerInterested, !has(Int(z), piece) { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
+        // partners are gathered first (on the stack), so the loads of their counts are independent and their
+        // misses overlap.
+        let count = partners[y].count
+        withUnsafeTemporaryAllocation(of: (index: Int32, node: Int32).self, capacity: count) { gathered in
+            var n = 0
+            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
+                gathered[n] = (Int32(i), p.node)
+                n += 1
+                // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
+                // interested in us: most already are.
+                if !p.partnerInterested { haveTable.prefetch(Int(p.node)) }
+            }
+            let reached = UnsafeBufferPointer(rebasing: gathered[..<n])
+            // Every count first: a partner that becomes interested may request at once, but only from its own
+            // counts, so the order of the two loops changes nothing.
+            availability.increment(piece, inEach: reached.lazy.map { $0.node }, prefetch: { p2psim_prefetch($0) })
+            for (i, z) in reached {
+                if !partners[y][Int(i)].partnerInterested, !has(Int(z), piece) { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
+            }
         }
         if pickers[y].isComplete { becomeSeed(y) }
     }

@@ -77,23 +77,23 @@ public final class SwarmSimulation: EventQueueOwner {
     var firstPiece: [SimTime?]
     var completion: [SimTime?]
     var departure: [SimTime?]
-    var received: [Int64]
+    /// Written at every block's arrival: tables, which a write reaches without a uniqueness check.
+    let received = AlignedTable<Int64>()
     var exchangeIndex: [Int]
-    var exchange: [Int64]
+    let exchange = AlignedTable<Int64>()
     var trackerList: [Int32] = []
     var trackerPosition: [Int32]
     var globalCopies: [Int32]
     /// Scratch for `pieceCompleted`: (index in the peer set, partner node) of the partners a `have` goes to.
-    var partnerBuffer: [(Int32, Int32)] = []
     /// Scratch for `rechoke`: the candidates handed to the choker.
     var chokeBuffer: [ChokeCandidate] = []
 
     // Connection ends (e = 2c + k for connection c); the rest of an end's state is in `ConnectionEnd`.
     let ends = AlignedTable<ConnectionEnd>()
     /// Bytes sent to the partner in the previous rechoke period (read at rechokes only).
-    var sentBefore: [Int64] = []
+    let sentBefore = AlignedTable<Int64>()
     /// When this end last unchoked its partner (-1: never).
-    var unchokedAt: [SimTime] = []
+    let unchokedAt = AlignedTable<SimTime>()
 
     // Counts.
     var completedCount = 0
@@ -154,9 +154,9 @@ public final class SwarmSimulation: EventQueueOwner {
         firstPiece = Array(repeating: nil, count: nodeCount)
         completion = Array(repeating: nil, count: nodeCount)
         departure = Array(repeating: nil, count: nodeCount)
-        received = Array(repeating: 0, count: nodeCount)
+        for _ in 0..<nodeCount { received.append(0) }
         exchangeIndex = [0] + population.peers.map { $0.classIndex + 1 }
-        exchange = Array(repeating: 0, count: (population.classNames.count + 1) * (population.classNames.count + 1))
+        for _ in 0..<((population.classNames.count + 1) * (population.classNames.count + 1)) { exchange.append(0) }
         trackerPosition = Array(repeating: -1, count: nodeCount)
         globalCopies = Array(repeating: 0, count: layout.pieceCount)
         recorder = RunRecorder(interval: scenario.output.timeseriesInterval)
