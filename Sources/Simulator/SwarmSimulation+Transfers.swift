@@ -80,6 +80,12 @@ extension SwarmSimulation {
     /// Only partners it may request from are tried (the peer set's copies of the ends' flags): the others
     /// would be turned away by `fill` after a cache miss each.
     func refillOthers(of x: Int, except: Int) {
+        // What each fill reads first, scattered over the swarm: loaded together, not one fill at a time.
+        for p in partners[x] where p.mayRequest && Int(p.end) != except {
+            ends.prefetch(Int(p.end))
+            network.prefetch(link: Int(p.end) ^ 1)
+            haveTable.prefetch(Int(p.node))
+        }
         for p in partners[x] where p.mayRequest && Int(p.end) != except { fill(Int(p.end)) }
     }
 
