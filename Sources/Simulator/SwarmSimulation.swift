@@ -252,12 +252,15 @@ public final class SwarmSimulation: EventQueueOwner {
         ends.prefetch(receiver)
     }
 
-    /// The end a block event delivers to (link `l` carries end `l`'s data to end `l ^ 1`); nil for others.
+    /// The end a block event delivers to (link `l` carries end `l`'s data to end `l ^ 1`), or a choke or
+    /// unchoke reaches; nil for others. What `prefetch(for:)` and `handle` load ahead goes by it.
     @inline(__always)
     func receivingEnd(of event: Event) -> Int? {
         switch event {
         case .transmission(let link, _): return Int(link) ^ 1
         case .delivery(let end, _): return Int(end)
+        // An unchoke makes the end's node request at once; a choke frees its requests there.
+        case .unchokeArrives(let end), .chokeArrives(let end): return Int(end)
         default: return nil
         }
     }
