@@ -9,7 +9,7 @@ extension SwarmSimulation {
     func gainInterest(_ e: Int) {
         let y = Int(ends[e ^ 1].node)
         setInterest(e, true, partner: y)
-        if settings.fillFreeSlots, present[y], !freeRider[y], ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit {
+        if settings.fillFreeSlots, nodes[y].present, !nodes[y].freeRider, ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit {
             unchoke(e ^ 1)
         }
         if ends[e].unchokedKnown { fill(e) }
@@ -41,7 +41,7 @@ extension SwarmSimulation {
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,
     /// without moving the rate window or the optimistic rotation.
     func refillSlots(_ n: Int) {
-        guard settings.fillFreeSlots, present[n], !freeRider[n] else { return }
+        guard settings.fillFreeSlots, nodes[n].present, !nodes[n].freeRider else { return }
         rechoke(n, periodic: false)
     }
 
@@ -69,18 +69,18 @@ extension SwarmSimulation {
     /// Every `rechoke_interval` (`periodic`), and when a slot comes free: the leecher or seed choker
     /// decides from the last 20 s of transfers.
     func rechoke(_ n: Int, periodic: Bool = true) {
-        guard present[n] else { return }
+        guard nodes[n].present else { return }
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
-        if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
+        if nodes[n].complete { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
         var candidates = chokeBuffer
         chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { chokeBuffer = candidates }
         candidates.removeAll(keepingCapacity: true)
         if periodic {
-            windowStart[n] = now - settings.rechokeInterval  // the window now holds the period just ended
-            periodStart[n] = now
+            nodes[n].windowStart = now - settings.rechokeInterval  // the window now holds the period just ended
+            nodes[n].periodStart = now
         }
         // The partners' ends are scattered over the swarm, a cache miss each: their loads start together
         // here, rather than one after another in the loop below, which branches on each.
@@ -91,7 +91,7 @@ extension SwarmSimulation {
         for p in partners[n] {
             let e = Int(p.end)
             if p.established, p.partnerInterested || !ends[e].amChoking {  // interested, or holding a slot
-                let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
+                let bytes = nodes[n].complete ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
                 candidates.append(ChokeCandidate(
                     id: e, interested: p.partnerInterested, rate: Double(bytes) / window,
                     connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
@@ -104,7 +104,7 @@ extension SwarmSimulation {
                 ends[e].sentNow = 0
             }
         }
-        guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],
+        guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: nodes[n].complete,
                                                   leecher: leecherChoker, seed: seedChoker, using: &strategyRNG)
         else { return }
         for candidate in candidates {

@@ -5,13 +5,13 @@ import Strategy
 extension SwarmSimulation {
     func arrive(_ n: Int) {
         let now = queue.now
-        present[n] = true
-        windowStart[n] = now
-        periodStart[n] = now
+        nodes[n].present = true
+        nodes[n].windowStart = now
+        nodes[n].periodStart = now
         if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
         trackerList.append(Int32(n))
-        if complete[n] {
+        if nodes[n].complete {
             seedCount += 1
             for p in 0..<layout.pieceCount { globalCopies[p] += 1 }
         } else {
@@ -20,12 +20,12 @@ extension SwarmSimulation {
             announcePending[n] = true
             queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
         }
-        if !freeRider[n] { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
+        if !nodes[n].freeRider { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
     }
 
     /// Asks the tracker for up to `tracker_peers` random present peers and connects to those with room.
     func announce(_ n: Int) {
-        guard present[n] else { return }
+        guard nodes[n].present else { return }
         let now = queue.now
         announcePending[n] = false
         lastAnnounce[n] = now
@@ -33,7 +33,7 @@ extension SwarmSimulation {
             nextPeriodicAnnounce[n] = now + settings.announceInterval
             queue.schedule(.announce(Int32(n)), at: nextPeriodicAnnounce[n])
         }
-        guard !complete[n] else { return }  // a seed waits for others to connect
+        guard !nodes[n].complete else { return }  // a seed waits for others to connect
         for m in trackerSample(excluding: n) where partners[n].count < settings.maxConnections {
             if partners[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
         }
@@ -85,7 +85,7 @@ extension SwarmSimulation {
         }
         for e in [2 * c, 2 * c + 1] {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
-            guard !complete[x] else { continue }
+            guard !nodes[x].complete else { continue }
             let theirs = pickers[y].have
             availability.add(theirs, in: x)
             if pickers[x].isInterested(in: theirs) { gainInterest(e) }
@@ -93,11 +93,11 @@ extension SwarmSimulation {
     }
 
     func depart(_ n: Int) {
-        guard present[n] else { return }
-        present[n] = false
+        guard nodes[n].present else { return }
+        nodes[n].present = false
         departure[n] = queue.now
         if n > 0 { recorder.departed() }
-        if complete[n] { seedCount -= 1 } else { leecherCount -= 1 }
+        if nodes[n].complete { seedCount -= 1 } else { leecherCount -= 1 }
         let position = Int(trackerPosition[n])
         let last = trackerList.removeLast()
         if position < trackerList.count {
@@ -124,7 +124,7 @@ extension SwarmSimulation {
                 slotFreed[k] = true
             }
             chokeRounds[x].released(e)
-            if !complete[x] {
+            if !nodes[x].complete {
                 if ends[e].isEstablished { availability.remove(pickers[y].have, in: x) }
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
@@ -135,9 +135,9 @@ extension SwarmSimulation {
         }
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(ends[e].node)
-            guard present[x] else { continue }
+            guard nodes[x].present else { continue }
             if slotFreed[k] { refillSlots(x) }
-            guard !complete[x] else { continue }
+            guard !nodes[x].complete else { continue }
             refillOthers(of: x, except: -1)
             announceIfLow(x)
         }

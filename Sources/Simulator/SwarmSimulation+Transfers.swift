@@ -14,7 +14,7 @@ extension SwarmSimulation {
     /// is now for a deferred notice (see `FlowNetwork`). A block the network reports late may have ended
     /// before the sender's last rechoke: it counts in the period it ended in.
     func blockSent(_ block: SentBlock, on e: Int) {
-        if block.finishedAt >= periodStart[Int(ends[e].node)] {
+        if block.finishedAt >= nodes[Int(ends[e].node)].periodStart {
             ends[e].sentNow += Int64(block.bytes)
         } else {
             sentBefore[e] += Int64(block.bytes)
@@ -45,7 +45,7 @@ extension SwarmSimulation {
         guard ends[e].isEstablished, ends[e].isOpen, ends[e].unchokedKnown, ends[e].amInterested else { return }
         let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
         let room = requestDepth(e, node: x) - ends[e].requests.count
-        guard room > 0, !complete[x] else { return }
+        guard room > 0, !nodes[x].complete else { return }
         let theirs = haveTable.view(y)
         withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: room) { picked in
             let n = pickers[x].pick(from: theirs, availability: availability, set: x,
@@ -71,7 +71,7 @@ extension SwarmSimulation {
     /// The pipeline for end `e`: fixed, or sized from what the connection delivered over the rate window.
     func requestDepth(_ e: Int, node x: Int) -> Int {
         guard settings.requestQueueTime > 0 else { return settings.pipelineRequests }
-        let elapsed = Double(max(1, queue.now - max(windowStart[x], ends[e].connectedAt))) / 1e9
+        let elapsed = Double(max(1, queue.now - max(nodes[x].windowStart, ends[e].connectedAt))) / 1e9
         let rate = Double(ends[e].receivedNow + ends[e].receivedBefore) / elapsed
         return pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
     }
@@ -92,7 +92,7 @@ extension SwarmSimulation {
     /// The partner choked end `e`'s node: every outstanding request on `e` is void.
     func dropRequests(_ e: Int) {
         let x = Int(ends[e].node)
-        if !complete[x] { for block in ends[e].requests { pickers[x].requestDropped(block) } }
+        if !nodes[x].complete { for block in ends[e].requests { pickers[x].requestDropped(block) } }
         ends[e].requests.removeAll()
     }
 
@@ -102,19 +102,19 @@ extension SwarmSimulation {
         let block = blockRef(tag)
         let bytes = Int64(layout.bytes(of: block))
         bytesInFlight -= bytes
-        guard present[y] else {
+        guard nodes[y].present else {
             bytesLost += bytes
             return
         }
-        received[y] += bytes
+        nodes[y].received += bytes
         let classes = population.classNames.count + 1
-        exchange[exchangeIndex[x] * classes + exchangeIndex[y]] += bytes
+        exchange[Int(nodes[x].exchangeIndex) * classes + Int(nodes[y].exchangeIndex)] += bytes
         if ends[f].isOpen {
             ends[f].requests.remove(block)
             ends[f].receivedNow += bytes
             ends[f].lastBlockAt = queue.now
         }
-        if complete[y] {
+        if nodes[y].complete {
             duplicateBytes += bytes
             return
         }
@@ -150,7 +150,7 @@ extension SwarmSimulation {
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: (index: Int32, node: Int32).self, capacity: count) { gathered in
             var n = 0
-            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
+            for (i, p) in partners[y].enumerated() where p.established && !nodes[Int(p.node)].complete {
                 gathered[n] = (Int32(i), p.node)
                 n += 1
                 // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
@@ -170,7 +170,7 @@ extension SwarmSimulation {
 
     func becomeSeed(_ y: Int) {
         let now = queue.now
-        complete[y] = true
+        nodes[y].complete = true
         completion[y] = now
         completedCount += 1
         recorder.completed()

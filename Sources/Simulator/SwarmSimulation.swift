@@ -57,9 +57,8 @@ public final class SwarmSimulation: EventQueueOwner {
     let pickers = AlignedTable<PiecePicker>()
     /// Every node's peer-set availability counts, one set per node, in one allocation.
     var availability: PieceAvailability
-    var present: [Bool]
-    var complete: [Bool]
-    var freeRider: [Bool]
+    /// Per node: what a block and a rechoke read (presence, completion, byte counts, rechoke period).
+    let nodes = AlignedTable<NodeState>()
     /// Each node's peer set: its connection ends, with what a `have` needs to know of each partner.
     var partners: [[Partner]]
     /// Every node's pieces (a copy of the pickers' bitfields, written in `pieceCompleted` only).
@@ -67,19 +66,13 @@ public final class SwarmSimulation: EventQueueOwner {
     var unchokedCount: [Int32]
     /// Per node: rechoke rounds and the optimistic slot (shared with the real client).
     var chokeRounds: [ChokeRounds]
-    /// Start of the receive-rate window of each node's connections (the previous rechoke period).
-    var windowStart: [SimTime]
-    /// Start of each node's current rechoke period (its arrival, then its last periodic rechoke).
-    var periodStart: [SimTime]
     var announcePending: [Bool]
     var lastAnnounce: [SimTime]
     var nextPeriodicAnnounce: [SimTime]
     var firstPiece: [SimTime?]
     var completion: [SimTime?]
     var departure: [SimTime?]
-    /// Written at every block's arrival: tables, which a write reaches without a uniqueness check.
-    let received = AlignedTable<Int64>()
-    var exchangeIndex: [Int]
+    /// Written at every block's arrival: a table, which a write reaches without a uniqueness check.
     let exchange = AlignedTable<Int64>()
     var trackerList: [Int32] = []
     var trackerPosition: [Int32]
@@ -138,24 +131,23 @@ public final class SwarmSimulation: EventQueueOwner {
         for _ in population.peers { pickers.append(empty) }
         availability = PieceAvailability(pieceCount: layout.pieceCount, sets: nodeCount,
                                          planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections))
-        present = Array(repeating: false, count: nodeCount)
-        complete = [true] + Array(repeating: false, count: population.peers.count)
-        freeRider = [false] + population.peers.map { $0.behaviour == .freeRider }
+        nodes.reserveCapacity(nodeCount)
+        nodes.append(NodeState(exchangeIndex: 0, complete: true, freeRider: false))  // the server
+        for peer in population.peers {
+            nodes.append(NodeState(exchangeIndex: Int32(peer.classIndex + 1), complete: false,
+                                   freeRider: peer.behaviour == .freeRider))
+        }
         partners = Array(repeating: [], count: nodeCount)
         haveTable = BitfieldTable(rows: nodeCount, pieceCount: layout.pieceCount)
         for p in 0..<layout.pieceCount { haveTable.insert(0, p) }  // node 0, the seed
         unchokedCount = Array(repeating: 0, count: nodeCount)
         chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
-        windowStart = Array(repeating: 0, count: nodeCount)
-        periodStart = Array(repeating: 0, count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
         lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)
         nextPeriodicAnnounce = Array(repeating: 0, count: nodeCount)
         firstPiece = Array(repeating: nil, count: nodeCount)
         completion = Array(repeating: nil, count: nodeCount)
         departure = Array(repeating: nil, count: nodeCount)
-        for _ in 0..<nodeCount { received.append(0) }
-        exchangeIndex = [0] + population.peers.map { $0.classIndex + 1 }
         for _ in 0..<((population.classNames.count + 1) * (population.classNames.count + 1)) { exchange.append(0) }
         trackerPosition = Array(repeating: -1, count: nodeCount)
         globalCopies = Array(repeating: 0, count: layout.pieceCount)
@@ -199,10 +191,13 @@ public final class SwarmSimulation: EventQueueOwner {
         if let next { prefetch(for: next) }
         if let afterNext = queue.upcomingSecond { prefetch(for: afterNext) }
         // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
-        // Its sender's pieces too: the receiver picks its next request among them.
+        // Its sender's pieces too: the receiver picks its next request among them. And both nodes' records.
         if let next, let receiver = receivingEnd(of: next) {
-            pickers.prefetch(Int(ends[receiver].node), firstBytes: 384)  // its hot part: the partial pieces and their slots
-            haveTable.prefetch(Int(ends[receiver ^ 1].node))
+            let y = Int(ends[receiver].node), x = Int(ends[receiver ^ 1].node)
+            pickers.prefetch(y, firstBytes: 384)  // its hot part: the partial pieces and their slots
+            haveTable.prefetch(x)
+            nodes.prefetch(y)
+            nodes.prefetch(x)
         }
         let now = queue.now
         switch event {
@@ -281,7 +276,7 @@ public final class SwarmSimulation: EventQueueOwner {
         return RunResult(
             scenario: scenario, population: population, completion: Array(completion.dropFirst()),
             departure: Array(departure.dropFirst()), firstPiece: Array(firstPiece.dropFirst()),
-            uploadedBytes: uploaded, downloadedBytes: Array(received.dropFirst()),
+            uploadedBytes: uploaded, downloadedBytes: nodes.dropFirst().map(\.received),
             serverUploadedBytes: serverUploaded, timeseries: recorder.rows, endTime: end, stopReason: stopReason,
             events: queue.processed, exchange: matrix,
             piecesWithoutCopy: globalCopies.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }, duplicateBytes: duplicateBytes,

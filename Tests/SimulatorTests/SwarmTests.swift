@@ -51,7 +51,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
             if !problems.isEmpty { Issue.record("after \(checks) events: \(problems.prefix(3))") }
             // Every byte that finished transmission was received, lost, or is still on the wire.
             let sent = sim.network.uploadedBytes.reduce(0, +)
-            let received = sim.received.reduce(0, +)
+            let received = sim.nodes.reduce(0) { $0 + $1.received }
             if sent != received + sim.bytesLost + sim.bytesInFlight {
                 Issue.record("bytes: sent \(sent) != received \(received) + lost \(sim.bytesLost) + in flight \(sim.bytesInFlight)")
             }
@@ -77,7 +77,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                     let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
                     if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveTable \(copy) != picker \(sim.pickers[x].have.pieces)") }
                 }
-                for x in 1..<sim.nodeCount where sim.present[x] && !sim.complete[x] {
+                for x in 1..<sim.nodeCount where sim.nodes[x].present && !sim.nodes[x].complete {
                     var expected = [Int](repeating: 0, count: sim.layout.pieceCount)
                     for partner in sim.partners[x] where sim.ends[Int(partner.end)].isEstablished {
                         #expect(partner.established && partner.node == sim.ends[Int(partner.end) ^ 1].node)
@@ -226,6 +226,13 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
         #expect(MemoryLayout<ConnectionEnd>.stride == 128)
         #expect(MemoryLayout<ConnectionEnd>.offset(of: \ConnectionEnd.requests) == 56)
         #expect(MemoryLayout<RequestList>.size == 68)  // spill array (8), count (1 + 3), 7 blocks (56)
+    }
+
+    /// A node's record is half a cache line, as `NodeState` promises: a block reads two of them, and the
+    /// table packs two to a line.
+    @Test func aNodeStateIsHalfACacheLine() {
+        #expect(MemoryLayout<NodeState>.stride == 32)
+        #expect(AlignedTable<NodeState>.recordStride == 32)
     }
 }
 
