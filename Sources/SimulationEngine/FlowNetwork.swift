@@ -414,7 +414,9 @@ public final class FlowNetwork {
         for i in 0..<touchedReceivers.count { Self.prefetchList(of: Int(touchedReceivers[i]), in: incoming) }
         // Then what allocating their allowances reads and writes: every sender's record and every link's
         // allowance, a few dozen lines scattered over the swarm, loaded together rather than one by one.
-        for i in 0..<touchedReceivers.count {
+        // (Not for a sender with thousands of receivers, a server's: its receivers are walked in turn, and
+        // loads started that far ahead would be a pass over them all for nothing.)
+        for i in 0..<touchedReceivers.count where touchedReceivers.count <= 64 {
             for inc in incoming[Int(touchedReceivers[i])] {
                 nodes.prefetch(Int(inc.sender))
                 allowances.prefetch(Int(inc.link))
