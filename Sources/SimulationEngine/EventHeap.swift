@@ -37,9 +37,10 @@ struct EventEntry<Event> {
 @usableFromInline
 struct EventHeap<Event> {
     @usableFromInline var items: [EventEntry<Event>] = []
-    /// True for a heap whose entries all fall in one bucket (`EventQueue`'s current one): it orders them
-    /// by key alone.
-    @usableFromInline let oneBucket: Bool
+    /// True while the heap's entries all fall in one bucket (`EventQueue`'s current one): it orders them
+    /// by key alone. Cleared when an entry of another bucket joins: the (time, sequence) order is then used,
+    /// which a heap ordered by keys within one bucket already satisfies.
+    @usableFromInline var oneBucket: Bool
 
     @inlinable init(oneBucket: Bool = false) { self.oneBucket = oneBucket }
 

@@ -69,6 +69,9 @@ public struct EventQueue<Event> {
         nextSequence &+= 1
         let bucket = Int(time >> Self.bucketShift)
         if bucket <= current {
+            // An earlier bucket than the current one: a peek (`nextTime`) brought a later bucket up before
+            // this was scheduled. The current heap then holds two buckets, and orders by time first.
+            if bucket < current { near.oneBucket = false }
             near.push(entry)
         } else if bucket - current < Self.ringSize {
             uniqueRing().append(entry, to: bucket & (Self.ringSize - 1))
@@ -108,6 +111,7 @@ public struct EventQueue<Event> {
     @inlinable
     mutating func bringUpNextBucket() -> Bool {
         while near.isEmpty {
+            near.oneBucket = true  // what comes up is one bucket's
             var bucket = Int.max
             if ringCount > 0 { bucket = nextOccupiedBucket() }
             if let f = far.first { bucket = min(bucket, Int(f.time >> Self.bucketShift)) }
@@ -164,6 +168,8 @@ extension EventQueue {
     func _checkInvariants() {
         precondition(near.orderViolation() == nil && far.orderViolation() == nil, "event heap order broken")
         precondition(near.items.allSatisfy { Int($0.time >> Self.bucketShift) <= current }, "a later bucket in the current one")
+        precondition(!near.oneBucket || near.items.allSatisfy { Int($0.time >> Self.bucketShift) == current },
+                     "two buckets in the current heap, ordered as one")
         // Occupied slots only (a full scan of the ring per operation made debug runs crawl); an entry in a
         // slot not marked occupied would show as a ring count above the sum.
         var inRing = 0

@@ -171,6 +171,23 @@ import Testing
         }
     }
 
+    /// Peeking (`nextTime`) brings the next bucket up without taking an event; an event then scheduled in
+    /// an earlier bucket (still not before now) must come first, though the heap of the current bucket
+    /// orders by the time's offset within one bucket.
+    @Test func anEventScheduledBeforeAPeekedBucketComesFirst() {
+        var q = EventQueue<String>()
+        q.schedule("later", at: 5 << 20)  // offset 0 in bucket 5
+        #expect(q.nextTime == 5 << 20)
+        q.schedule("sooner", at: 2 << 20 + 1000)  // offset 1,000 in bucket 2
+        q.schedule("soonest", at: 2 << 20 + 999)
+        #expect(q.next()! == (2 << 20 + 999, "soonest"))
+        q.schedule("between", at: 3 << 20)
+        #expect(q.next()! == (2 << 20 + 1000, "sooner"))
+        #expect(q.next()! == (3 << 20, "between"))
+        #expect(q.next()! == (5 << 20, "later"))
+        #expect(q.next() == nil)
+    }
+
     @Test func nextTimeAndAdvanceSeeTheFarHeap() {
         var q = EventQueue<String>()
         q.schedule("far", at: 3_600_000_000_000)  // an hour: beyond the ring
