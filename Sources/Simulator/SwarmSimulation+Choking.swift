@@ -73,7 +73,7 @@ extension SwarmSimulation {
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
         let window = Double(2 * settings.rechokeInterval) / 1e9
-        if nodes[n].complete { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
+        if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
         var candidates = chokeBuffer
         chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { chokeBuffer = candidates }
@@ -91,7 +91,7 @@ extension SwarmSimulation {
         for p in partners[n] {
             let e = Int(p.end)
             if p.established, p.partnerInterested || !ends[e].amChoking {  // interested, or holding a slot
-                let bytes = nodes[n].complete ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
+                let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
                 candidates.append(ChokeCandidate(
                     id: e, interested: p.partnerInterested, rate: Double(bytes) / window,
                     connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
@@ -104,7 +104,7 @@ extension SwarmSimulation {
                 ends[e].sentNow = 0
             }
         }
-        guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: nodes[n].complete,
+        guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],
                                                   leecher: leecherChoker, seed: seedChoker, using: &strategyRNG)
         else { return }
         for candidate in candidates {

@@ -11,7 +11,7 @@ extension SwarmSimulation {
         if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
         trackerList.append(Int32(n))
-        if nodes[n].complete {
+        if complete[n] {
             seedCount += 1
             for p in 0..<layout.pieceCount { globalCopies[p] += 1 }
         } else {
@@ -33,7 +33,7 @@ extension SwarmSimulation {
             nextPeriodicAnnounce[n] = now + settings.announceInterval
             queue.schedule(.announce(Int32(n)), at: nextPeriodicAnnounce[n])
         }
-        guard !nodes[n].complete else { return }  // a seed waits for others to connect
+        guard !complete[n] else { return }  // a seed waits for others to connect
         for m in trackerSample(excluding: n) where partners[n].count < settings.maxConnections {
             if partners[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
         }
@@ -85,7 +85,7 @@ extension SwarmSimulation {
         }
         for e in [2 * c, 2 * c + 1] {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
-            guard !nodes[x].complete else { continue }
+            guard !complete[x] else { continue }
             let theirs = pickers[y].have
             availability.add(theirs, in: x)
             if pickers[x].isInterested(in: theirs) { gainInterest(e) }
@@ -97,7 +97,7 @@ extension SwarmSimulation {
         nodes[n].present = false
         departure[n] = queue.now
         if n > 0 { recorder.departed() }
-        if nodes[n].complete { seedCount -= 1 } else { leecherCount -= 1 }
+        if complete[n] { seedCount -= 1 } else { leecherCount -= 1 }
         let position = Int(trackerPosition[n])
         let last = trackerList.removeLast()
         if position < trackerList.count {
@@ -124,7 +124,7 @@ extension SwarmSimulation {
                 slotFreed[k] = true
             }
             chokeRounds[x].released(e)
-            if !nodes[x].complete {
+            if !complete[x] {
                 if ends[e].isEstablished { availability.remove(pickers[y].have, in: x) }
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
@@ -137,7 +137,7 @@ extension SwarmSimulation {
             let x = Int(ends[e].node)
             guard nodes[x].present else { continue }
             if slotFreed[k] { refillSlots(x) }
-            guard !nodes[x].complete else { continue }
+            guard !complete[x] else { continue }
             refillOthers(of: x, except: -1)
             announceIfLow(x)
         }

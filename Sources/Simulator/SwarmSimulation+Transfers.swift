@@ -45,7 +45,7 @@ extension SwarmSimulation {
         guard ends[e].isEstablished, ends[e].isOpen, ends[e].unchokedKnown, ends[e].amInterested else { return }
         let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
         let room = requestDepth(e, node: x) - ends[e].requests.count
-        guard room > 0, !nodes[x].complete else { return }
+        guard room > 0, !complete[x] else { return }
         let theirs = haveTable.view(y)
         withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: room) { picked in
             let n = pickers[x].pick(from: theirs, availability: availability, set: x,
@@ -92,7 +92,7 @@ extension SwarmSimulation {
     /// The partner choked end `e`'s node: every outstanding request on `e` is void.
     func dropRequests(_ e: Int) {
         let x = Int(ends[e].node)
-        if !nodes[x].complete { for block in ends[e].requests { pickers[x].requestDropped(block) } }
+        if !complete[x] { for block in ends[e].requests { pickers[x].requestDropped(block) } }
         ends[e].requests.removeAll()
     }
 
@@ -114,7 +114,7 @@ extension SwarmSimulation {
             ends[f].receivedNow += bytes
             ends[f].lastBlockAt = queue.now
         }
-        if nodes[y].complete {
+        if complete[y] {
             duplicateBytes += bytes
             return
         }
@@ -150,7 +150,7 @@ extension SwarmSimulation {
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: (index: Int32, node: Int32).self, capacity: count) { gathered in
             var n = 0
-            for (i, p) in partners[y].enumerated() where p.established && !nodes[Int(p.node)].complete {
+            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
                 gathered[n] = (Int32(i), p.node)
                 n += 1
                 // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
@@ -170,7 +170,7 @@ extension SwarmSimulation {
 
     func becomeSeed(_ y: Int) {
         let now = queue.now
-        nodes[y].complete = true
+        complete[y] = true
         completion[y] = now
         completedCount += 1
         recorder.completed()

@@ -57,8 +57,11 @@ public final class SwarmSimulation: EventQueueOwner {
     let pickers = AlignedTable<PiecePicker>()
     /// Every node's peer-set availability counts, one set per node, in one allocation.
     var availability: PieceAvailability
-    /// Per node: what a block and a rechoke read (presence, completion, byte counts, rechoke period).
+    /// Per node: what a block and a rechoke read (presence, byte counts, rechoke period).
     let nodes = AlignedTable<NodeState>()
+    /// Per node: holds every piece (the server from the start). Apart from `nodes`, and dense: a `have`
+    /// reads it for each of 50 to 80 partners.
+    var complete: [Bool]
     /// Each node's peer set: its connection ends, with what a `have` needs to know of each partner.
     var partners: [[Partner]]
     /// Every node's pieces (a copy of the pickers' bitfields, written in `pieceCompleted` only).
@@ -132,11 +135,11 @@ public final class SwarmSimulation: EventQueueOwner {
         availability = PieceAvailability(pieceCount: layout.pieceCount, sets: nodeCount,
                                          planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections))
         nodes.reserveCapacity(nodeCount)
-        nodes.append(NodeState(exchangeIndex: 0, complete: true, freeRider: false))  // the server
+        nodes.append(NodeState(exchangeIndex: 0, freeRider: false))  // the server
         for peer in population.peers {
-            nodes.append(NodeState(exchangeIndex: Int32(peer.classIndex + 1), complete: false,
-                                   freeRider: peer.behaviour == .freeRider))
+            nodes.append(NodeState(exchangeIndex: Int32(peer.classIndex + 1), freeRider: peer.behaviour == .freeRider))
         }
+        complete = [true] + Array(repeating: false, count: population.peers.count)
         partners = Array(repeating: [], count: nodeCount)
         haveTable = BitfieldTable(rows: nodeCount, pieceCount: layout.pieceCount)
         for p in 0..<layout.pieceCount { haveTable.insert(0, p) }  // node 0, the seed

@@ -77,7 +77,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                     let copy = (0..<sim.layout.pieceCount).filter { sim.has(x, $0) }
                     if copy != sim.pickers[x].have.pieces { Issue.record("node \(x): haveTable \(copy) != picker \(sim.pickers[x].have.pieces)") }
                 }
-                for x in 1..<sim.nodeCount where sim.nodes[x].present && !sim.nodes[x].complete {
+                for x in 1..<sim.nodeCount where sim.nodes[x].present && !sim.complete[x] {
                     var expected = [Int](repeating: 0, count: sim.layout.pieceCount)
                     for partner in sim.partners[x] where sim.ends[Int(partner.end)].isEstablished {
                         #expect(partner.established && partner.node == sim.ends[Int(partner.end) ^ 1].node)
