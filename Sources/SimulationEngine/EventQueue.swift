@@ -40,6 +40,7 @@ public struct EventQueue<Event> {
     public init() {}
 
     @inlinable public var count: Int { near.count + ringCount + far.count }
+    @inlinable public var isEmpty: Bool { count == 0 }
 
     /// The ring, not shared with a copy of this queue: a copy made before a mutation gets its own.
     @inlinable
@@ -47,7 +48,6 @@ public struct EventQueue<Event> {
         if !isKnownUniquelyReferenced(&ring) { ring = ring.copy() }
         return ring
     }
-    @inlinable public var isEmpty: Bool { count == 0 }
 
     /// The time of the next event, if any. (Mutating: it may bring the next bucket up.)
     @inlinable public var nextTime: SimTime? {

@@ -416,10 +416,12 @@ public final class FlowNetwork {
         // allowance, a few dozen lines scattered over the swarm, loaded together rather than one by one.
         // (Not for a sender with thousands of receivers, a server's: its receivers are walked in turn, and
         // loads started that far ahead would be a pass over them all for nothing.)
-        for i in 0..<touchedReceivers.count where touchedReceivers.count <= 64 {
-            for inc in incoming[Int(touchedReceivers[i])] {
-                nodes.prefetch(Int(inc.sender))
-                allowances.prefetch(Int(inc.link))
+        if touchedReceivers.count <= 64 {
+            for i in 0..<touchedReceivers.count {
+                for inc in incoming[Int(touchedReceivers[i])] {
+                    nodes.prefetch(Int(inc.sender))
+                    allowances.prefetch(Int(inc.link))
+                }
             }
         }
         epoch &+= 1

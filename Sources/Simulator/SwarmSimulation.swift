@@ -80,7 +80,6 @@ public final class SwarmSimulation: EventQueueOwner {
     var trackerList: [Int32] = []
     var trackerPosition: [Int32]
     var globalCopies: [Int32]
-    /// Scratch for `pieceCompleted`: (index in the peer set, partner node) of the partners a `have` goes to.
     /// Scratch for `rechoke`: the candidates handed to the choker.
     var chokeBuffer: [ChokeCandidate] = []
 
