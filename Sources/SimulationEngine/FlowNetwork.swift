@@ -248,6 +248,15 @@ public final class FlowNetwork {
     @inline(__always)
     public func prefetch(link l: Int) { links.prefetch(l) }
 
+    /// Whether a transmission notice for `link` with `generation` is still the link's pending one (a
+    /// notice whose link changed rate since is stale, and `finishTransmission` drops it). For a caller
+    /// deciding what to load ahead of an event: the link's record should already be in cache.
+    @inline(__always)
+    public func isPending(link: Int32, generation: UInt32) -> Bool {
+        let l = Int(link)
+        return links[l].generation == generation && links[l].scheduled
+    }
+
     /// Current rate of `link`, bits per second (0 when idle).
     public func rate(of link: Int) -> Double { links[link].rate }
 

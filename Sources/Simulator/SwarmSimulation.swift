@@ -194,7 +194,9 @@ public final class SwarmSimulation: EventQueueOwner {
         if let afterNext = queue.upcomingSecond { prefetch(for: afterNext) }
         // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
         // Its sender's pieces too: the receiver picks its next request among them. And both nodes' records.
-        if let next, let receiver = receivingEnd(of: next) {
+        // Not for a stale notice (its link changed rate since; one block event in eight), which touches
+        // nothing but its link: the link was loaded with the ends, so asking costs no wait.
+        if let next, let receiver = receivingEnd(of: next), !isStale(next) {
             let y = Int(ends[receiver].node), x = Int(ends[receiver ^ 1].node)
             pickers.prefetch(y, firstBytes: 384)  // its hot part: the partial pieces and their slots
             haveTable.prefetch(x)
@@ -260,6 +262,13 @@ public final class SwarmSimulation: EventQueueOwner {
         case .unchokeArrives(let end), .chokeArrives(let end): return Int(end)
         default: return nil
         }
+    }
+
+    /// Whether the event is a transmission notice that its link has since replaced (see `FlowNetwork`).
+    @inline(__always)
+    func isStale(_ event: Event) -> Bool {
+        guard case .transmission(let link, let generation) = event else { return false }
+        return !network.isPending(link: link, generation: generation)
     }
 
     /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveTable`).
