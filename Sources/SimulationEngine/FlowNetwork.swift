@@ -257,6 +257,12 @@ public final class FlowNetwork {
         return links[l].generation == generation && links[l].scheduled
     }
 
+    /// The nodes `link` carries data from and to.
+    @inline(__always)
+    public func nodes(of link: Int) -> (sender: Int, receiver: Int) {
+        (Int(links[link].sender), Int(links[link].receiver))
+    }
+
     /// Current rate of `link`, bits per second (0 when idle).
     public func rate(of link: Int) -> Double { links[link].rate }
 

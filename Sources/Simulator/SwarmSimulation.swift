@@ -190,19 +190,10 @@ public final class SwarmSimulation: EventQueueOwner {
     func handle(_ event: Event) -> StopReason? {
         defer { takeNetworkBacklog() }
         let next = queue.upcoming
-        if let next { prefetch(for: next) }
-        if let afterNext = queue.upcomingSecond { prefetch(for: afterNext) }
-        // The next event's ends were prefetched two events ago: its receiver's picker can be found now.
-        // Its sender's pieces too: the receiver picks its next request among them. And both nodes' records.
-        // Not for a stale notice (its link changed rate since; one block event in eight), which touches
-        // nothing but its link: the link was loaded with the ends, so asking costs no wait.
-        if let next, let receiver = receivingEnd(of: next), !isStale(next) {
-            let y = Int(ends[receiver].node), x = Int(ends[receiver ^ 1].node)
-            pickers.prefetch(y, firstBytes: 384)  // its hot part: the partial pieces and their slots
-            haveTable.prefetch(x)
-            nodes.prefetch(y)
-            nodes.prefetch(x)
+        if let afterNext = queue.upcomingSecond, let receiver = receivingEnd(of: afterNext) {
+            network.prefetch(link: receiver ^ 1)
         }
+        if let next, let receiver = receivingEnd(of: next), !isStale(next) { prefetch(receiver: receiver) }
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))
@@ -237,22 +228,28 @@ public final class SwarmSimulation: EventQueueOwner {
         return nil
     }
 
-    /// Starts loading what a block event reads first: its link and both ends of the connection (link `l`
-    /// carries end `l`'s data to end `l ^ 1`), whose addresses need no other read. Called for the next two
-    /// events while the current one is handled, so those cache misses overlap with its work (at 10,000
-    /// peers nearly each is a miss); `handle` then prefetches the next event's picker through its ends. A
-    /// hint: it changes nothing. (Prefetching the current event's picker buffers measured slower: finding
-    /// them means reading the picker, which stalls the event they are for.)
+    /// Starts loading what the next block event reads, so that those cache misses (at 10,000 peers nearly
+    /// each read is one) overlap with the current event's work. In two steps: two events ahead, only the
+    /// link (`handle`), whose address needs no other read; one event ahead, what the link's record leads
+    /// to: both ends of the connection (link `l` carries end `l`'s data to end `l ^ 1`), the receiver's
+    /// picker and record, and the sender's record and pieces, among which the receiver picks its next
+    /// request. Nothing more for a stale notice (its link changed rate since: about one block event in
+    /// eight over a run), which reads only its link. A delivery's link too: the receiver's next request
+    /// goes on it. A hint: it changes nothing. (Prefetching the current event's picker buffers measured
+    /// slower: finding them means reading the picker, which stalls the event they are for.)
     @inline(__always)
-    func prefetch(for event: Event) {
-        guard let receiver = receivingEnd(of: event) else { return }
-        network.prefetch(link: receiver ^ 1)  // a delivery's too: the receiver's next request goes on it
-        ends.prefetch(receiver ^ 1, firstBytes: 64)  // the sender's end: its scalars, not its requests
-        ends.prefetch(receiver)
+    func prefetch(receiver f: Int) {
+        let (x, y) = network.nodes(of: f ^ 1)
+        ends.prefetch(f ^ 1, firstBytes: 64)  // the sender's end: its scalars, not its requests
+        ends.prefetch(f)
+        pickers.prefetch(y, firstBytes: 384)  // its hot part: the partial pieces and their slots
+        haveTable.prefetch(x)
+        nodes.prefetch(y)
+        nodes.prefetch(x)
     }
 
     /// The end a block event delivers to (link `l` carries end `l`'s data to end `l ^ 1`), or a choke or
-    /// unchoke reaches; nil for others. What `prefetch(for:)` and `handle` load ahead goes by it.
+    /// unchoke reaches; nil for others. What `handle` loads ahead goes by it.
     @inline(__always)
     func receivingEnd(of event: Event) -> Int? {
         switch event {
