@@ -510,8 +510,11 @@ public final class FlowNetwork {
         let extra = max(0, download - given) / Double(ins.count)
         for (i, inc) in ins.enumerated() {
             let allowance = shares[i] + extra
-            allowances[Int(inc.link)] = allowance
             let y = Int(inc.sender)
+            // A sender's rates are the water-filling of its upload over its links' allowances: unless one of
+            // them changes (or its own links do: `recompute` re-rates that sender anyway), they stand.
+            guard allowance != allowances[Int(inc.link)] else { continue }
+            allowances[Int(inc.link)] = allowance
             if allowance < limits[i] || !nodes[y].equalSplit { nodes[y].rateMark = epoch }  // limits[i]: y's equal share
         }
     }
