@@ -528,6 +528,9 @@ public final class FlowNetwork {
         for i in 0..<n { limits[i] = allowances[Int(outgoing[y][i].link)] }
         nodes[y].equalSplit = fillScratch(capacity: nodes[y].upload).equalShares
         let now = queue.now
+        // The links whose rate changes are rolled forward and rescheduled below, each a cache miss of its
+        // own (a link's record is read by nothing else here): their loads start together.
+        for i in 0..<n where shares[i] != outgoing[y][i].rate { links.prefetch(Int(outgoing[y][i].link)) }
         for i in 0..<n where shares[i] != outgoing[y][i].rate {
             let l = Int(outgoing[y][i].link)
             catchUp(l, queue: &queue)  // moves no link in or out of the lists
