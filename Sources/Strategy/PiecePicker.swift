@@ -38,7 +38,11 @@ public struct PiecePicker: Sendable {
     /// Free (never requested, not received) blocks in partial pieces.
     var freeBlocksInPartials = 0
     /// Slots allocated in `slots` (in use or free).
-    var slotCount = 0
+    var slotCount: Int32 = 0
+    /// Pieces neither had nor started: while there is none, no new piece can be chosen, and a pick need not
+    /// read the bitfields (beyond the picker's hot lines, and near the end of a download nearly every pick
+    /// would find nothing there).
+    var fresh: Int32
     /// `layout.blocksPerPiece` and `layout.pieceCount`, kept with the hot properties (`layout` is not).
     let blockStride: Int32
     let pieceCount: Int32
@@ -91,6 +95,7 @@ public struct PiecePicker: Sendable {
         self.randomFirstPieces = randomFirstPieces
         self.endgameEnabled = endgame
         self.have = have ?? PieceBitfield(pieceCount: layout.pieceCount)
+        fresh = Int32(layout.pieceCount - self.have.count)
         started = PieceBitfield(pieceCount: layout.pieceCount)
         slotOfPiece = Array(repeating: -1, count: layout.pieceCount)
     }
@@ -99,7 +104,7 @@ public struct PiecePicker: Sendable {
 
     /// True once every block we lack has been requested at least once.
     public var inEndgame: Bool {
-        endgameEnabled && have.count + partials.count == layout.pieceCount && freeBlocksInPartials == 0
+        fresh == 0 && freeBlocksInPartials == 0 && endgameEnabled  // the hot fields first
     }
 
     // MARK: Interest
@@ -157,7 +162,7 @@ public struct PiecePicker: Sendable {
             }
         }
         // 2. New pieces.
-        while n < count, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
+        while n < count, fresh > 0, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
             let slot = startPiece(piece)
             takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
@@ -228,14 +233,14 @@ public struct PiecePicker: Sendable {
             let slot = Int(slotOfPiece[piece])
             freeBlocksInPartials -= Int(counters(slot).free)
             finishPiece(piece, slot: slot)
-        } else {
-            have.insert(piece)
+        } else if have.insert(piece) {
+            fresh -= 1
         }
     }
 
     /// A piece we completed failed its hash check: forget it, so it is picked and fetched again.
     public mutating func pieceFailed(_ piece: Int) {
-        have.remove(piece)
+        if have.remove(piece) { fresh += 1 }
     }
 
     // MARK: Internals
@@ -282,6 +287,7 @@ public struct PiecePicker: Sendable {
     /// Makes `piece` partial; returns its slot.
     private mutating func startPiece(_ piece: Int) -> Int {
         started.insert(piece)
+        fresh -= 1
         let blocks = layout.blockCount(ofPiece: piece)
         let slot: Int
         if let lowest = freeSlots.indices.min(by: { freeSlots[$0] < freeSlots[$1] }) {
@@ -289,7 +295,7 @@ public struct PiecePicker: Sendable {
             freeSlots.swapAt(lowest, freeSlots.count - 1)
             freeSlots.removeLast()
         } else {
-            slot = slotCount
+            slot = Int(slotCount)
             slots.addSlot(slot, stride: Int(blockStride))
             slotCount += 1
         }
@@ -402,6 +408,8 @@ extension PiecePicker {
         }
         if free != freeBlocksInPartials { problems.append("free blocks \(freeBlocksInPartials), counted \(free)") }
         if started.count != partials.count { problems.append("started \(started.count) != partial \(partials.count)") }
+        let neither = layout.pieceCount - have.count - started.count
+        if Int(fresh) != neither { problems.append("\(fresh) pieces counted fresh, \(neither) neither had nor started") }
         return problems
     }
 }
