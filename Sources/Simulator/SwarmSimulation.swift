@@ -55,8 +55,14 @@ public final class SwarmSimulation: EventQueueOwner {
     // Nodes.
     /// Line-aligned, and written in place without a copy-on-write check: a block's arrival starts here.
     let pickers = AlignedTable<PiecePicker>()
-    /// Every node's peer-set availability counts, one set per node, in one allocation.
+    /// Every node's peer-set availability counts, one set per node, in one allocation. A `have`'s updates
+    /// wait in `pendingSets` until the next event (or until something reads the counts): see
+    /// `applyPendingHaves`.
     var availability: PieceAvailability
+    /// Completed pieces whose counts are not yet updated, each with the end of its peer sets in
+    /// `pendingSets`.
+    var pendingHaves: [(piece: Int32, end: Int32)] = []
+    var pendingSets: [Int32] = []
     /// Per node: what a block and a rechoke read (presence, byte counts, rechoke period).
     let nodes = AlignedTable<NodeState>()
     /// Per node: holds every piece (the server from the start). Apart from `nodes`, and dense: a `have`
@@ -194,6 +200,7 @@ public final class SwarmSimulation: EventQueueOwner {
             network.prefetch(link: receiver ^ 1)
         }
         if let next, let receiver = receivingEnd(of: next), !isStale(next) { prefetch(receiver: receiver) }
+        if !pendingHaves.isEmpty { applyPendingHaves() }  // loaded since the last event
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))

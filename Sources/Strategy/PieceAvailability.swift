@@ -118,6 +118,17 @@ public struct PieceAvailability: Sendable {
         }
     }
 
+    /// Hands `body` the address of `piece`'s counts in each of `sets`, for a caller that asks the processor
+    /// to load them ahead of an update (a hint: the addresses are valid only until the counts change).
+    public func countAddresses<Sets: Sequence<Int32>>(of piece: Int, inEach sets: Sets, _ body: (UnsafeRawPointer) -> Void) {
+        precondition(piece >= 0 && piece < pieceCount, "piece \(piece) out of range")
+        let rowStride = wordCount * planes, word = (piece >> 6) * planes, setCount = self.sets
+        storage.withUnsafeBufferPointer { s in
+            guard let start = s.baseAddress else { return }
+            for set in sets where set >= 0 && Int(set) < setCount { body(start + Int(set) * rowStride + word) }
+        }
+    }
+
     /// One fewer peer in `set` has `piece` (a peer with it left).
     public mutating func decrement(_ piece: Int, in set: Int = 0) {
         precondition(count(of: piece, in: set) > 0, "availability of piece \(piece) would go negative")

@@ -145,6 +145,15 @@ public struct PiecePicker: Sendable {
         from remote: BitfieldView, availability: PieceAvailability, set: Int = 0,
         isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
     ) -> Int {
+        pick(from: remote, rarity: availability.peerSet(set), isRequestedHere: isRequestedHere, into: picked, using: &rng)
+    }
+
+    /// As `pick(from:availability:set:isRequestedHere:into:using:)`, the rarest pieces learnt from `rarity`,
+    /// which is asked only when rarest first chooses a new piece.
+    public mutating func pick<R: RandomNumberGenerator, Rarity: PieceRarity>(
+        from remote: BitfieldView, rarity: Rarity,
+        isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
+    ) -> Int {
         precondition(remote.pieceCount == Int(pieceCount), "remote bitfield of another torrent")
         let count = picked.count
         var n = 0
@@ -162,7 +171,7 @@ public struct PiecePicker: Sendable {
             }
         }
         // 2. New pieces.
-        while n < count, fresh > 0, let piece = choosePiece(from: remote, availability: availability, set: set, using: &rng) {
+        while n < count, fresh > 0, let piece = choosePiece(from: remote, rarity: rarity, using: &rng) {
             let slot = startPiece(piece)
             takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
@@ -318,8 +327,8 @@ public struct PiecePicker: Sendable {
     ///
     /// The eligible pieces are gathered first, a word at a time, into scratch space that the choices read:
     /// a closure reading the picker's bitfields itself would capture a copy of the whole picker.
-    mutating func choosePiece<R: RandomNumberGenerator>(from remote: BitfieldView, availability: PieceAvailability,
-                                                       set: Int, using rng: inout R) -> Int? {
+    mutating func choosePiece<R: RandomNumberGenerator, Rarity: PieceRarity>(from remote: BitfieldView, rarity: Rarity,
+                                                                            using rng: inout R) -> Int? {
         let wordCount = remote.words.count
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, wordCount)) { scratch in
             var total = 0
@@ -332,8 +341,7 @@ public struct PiecePicker: Sendable {
                 return Self.randomSetBit(of: total, words: wordCount, { eligible[$0] }, using: &rng)
             }
             if policy == .sequential { return Self.firstSetBit(in: eligible) }
-            precondition(availability.pieceCount == layout.pieceCount, "availability counts another torrent")
-            return Self.rarest(among: eligible, availability: availability, set: set, using: &rng)
+            return Self.rarest(among: eligible, rarity: rarity, using: &rng)
         }
     }
 
@@ -345,13 +353,12 @@ public struct PiecePicker: Sendable {
 
     /// Rarest first: the eligible pieces of lowest count, one of them at random (`PieceAvailability.rarest`
     /// narrows the candidates a word at a time, so no piece is looked at on its own).
-    static func rarest<R: RandomNumberGenerator>(among eligible: UnsafeBufferPointer<UInt64>,
-                                                 availability: PieceAvailability, set: Int,
-                                                 using rng: inout R) -> Int? {
-        precondition(availability.wordCount == eligible.count, "availability counts another torrent")
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, availability.wordCount)) { rarest in
-            let total = availability.rarest({ eligible[$0] }, in: set, into: rarest)
-            return randomSetBit(of: total, words: availability.wordCount, { rarest[$0] }, using: &rng)
+    static func rarest<R: RandomNumberGenerator, Rarity: PieceRarity>(among eligible: UnsafeBufferPointer<UInt64>,
+                                                                     rarity: Rarity, using rng: inout R) -> Int? {
+        precondition(rarity.wordCount == eligible.count, "availability counts another torrent")
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: max(1, rarity.wordCount)) { rarest in
+            let total = rarity.rarest({ eligible[$0] }, into: rarest)
+            return randomSetBit(of: total, words: rarity.wordCount, { rarest[$0] }, using: &rng)
         }
     }
 
