@@ -125,10 +125,7 @@ extension SwarmSimulation {
             }
             chokeRounds[x].released(e)
             if !complete[x] {
-                if ends[e].isEstablished {
-                    if !pendingHaves.isEmpty { applyPendingHaves() }  // a count must not go below zero
-                    availability.remove(pickers[y].have, in: x)
-                }
+                if ends[e].isEstablished { availability.remove(pickers[y].have, in: x) }
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
             ends[e].requests.removeAll()

@@ -48,7 +48,7 @@ extension SwarmSimulation {
         guard room > 0, !complete[x] else { return }
         let theirs = haveTable.view(y)
         withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: room) { picked in
-            let n = pickers[x].pick(from: theirs, rarity: PendingHavesRarity(swarm: self, node: x),
+            let n = pickers[x].pick(from: theirs, rarity: availability.peerSet(x),
                                     isRequestedHere: { self.ends[e].requests.contains($0) }, into: picked,
                                     using: &strategyRNG)
             if n == 0 {
@@ -146,8 +146,8 @@ extension SwarmSimulation {
         haveTable.insert(y, piece)
         // `have` to every established partner still downloading: availability, and interest in us. The
         // partners are gathered first (on the stack), so that the loads of their counts are independent and
-        // their misses overlap. The counts are updated at the next event (`applyPendingHaves`): they are
-        // scattered over the swarm, and by then they have arrived.
+        // their misses overlap. The counts are updated at the next event (`DeferredAvailability`): they
+        // are scattered over the swarm, and by then they have arrived.
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: (index: Int32, node: Int32).self, capacity: count) { gathered in
             var n = 0
@@ -161,27 +161,12 @@ extension SwarmSimulation {
             let reached = UnsafeBufferPointer(rebasing: gathered[..<n])
             // Every count first: a partner that becomes interested may request at once, but only from its own
             // counts, so the order of the two loops changes nothing.
-            availability.countAddresses(of: piece, inEach: reached.lazy.map { $0.node }) { p2psim_prefetch($0) }
-            for (_, z) in reached { pendingSets.append(z) }
-            pendingHaves.append((Int32(piece), Int32(pendingSets.count)))
+            availability.increment(piece, inEach: reached.lazy.map { $0.node }, prefetch: { p2psim_prefetch($0) })
             for (i, z) in reached {
                 if !partners[y][Int(i)].partnerInterested, !has(Int(z), piece) { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
             }
         }
         if pickers[y].isComplete { becomeSeed(y) }
-    }
-
-    /// Updates the counts of the pieces completed since the last event (see `pieceCompleted`). Called at
-    /// the start of every event, and before anything reads the counts: rarest first (`PendingHavesRarity`)
-    /// and a closing connection, which takes its partner's pieces back out of them.
-    func applyPendingHaves() {
-        var start = 0
-        for (piece, end) in pendingHaves {
-            availability.increment(Int(piece), inEach: pendingSets[start..<Int(end)])
-            start = Int(end)
-        }
-        pendingHaves.removeAll(keepingCapacity: true)
-        pendingSets.removeAll(keepingCapacity: true)
     }
 
     func becomeSeed(_ y: Int) {

@@ -56,13 +56,9 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Line-aligned, and written in place without a copy-on-write check: a block's arrival starts here.
     let pickers = AlignedTable<PiecePicker>()
     /// Every node's peer-set availability counts, one set per node, in one allocation. A `have`'s updates
-    /// wait in `pendingSets` until the next event (or until something reads the counts): see
-    /// `applyPendingHaves`.
-    var availability: PieceAvailability
-    /// Completed pieces whose counts are not yet updated, each with the end of its peer sets in
-    /// `pendingSets`.
-    var pendingHaves: [(piece: Int32, end: Int32)] = []
-    var pendingSets: [Int32] = []
+    /// are applied at the next event (or before anything reads the counts), so that the loads of their 50 to
+    /// 80 scattered cache lines overlap with the rest of the event (see `DeferredAvailability`).
+    let availability: DeferredAvailability
     /// Per node: what a block and a rechoke read (presence, byte counts, rechoke period).
     let nodes = AlignedTable<NodeState>()
     /// Per node: holds every piece (the server from the start). Apart from `nodes`, and dense: a `have`
@@ -137,8 +133,9 @@ public final class SwarmSimulation: EventQueueOwner {
         for p in 0..<layout.pieceCount { seed.markHave(p) }
         pickers.append(seed)
         for _ in population.peers { pickers.append(empty) }
-        availability = PieceAvailability(pieceCount: layout.pieceCount, sets: nodeCount,
-                                         planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections))
+        availability = DeferredAvailability(PieceAvailability(
+            pieceCount: layout.pieceCount, sets: nodeCount,
+            planes: PieceAvailability.planes(forCountsUpTo: settings.maxConnections)))
         nodes.reserveCapacity(nodeCount)
         nodes.append(NodeState(exchangeIndex: 0, freeRider: false))  // the server
         for peer in population.peers {
@@ -200,7 +197,7 @@ public final class SwarmSimulation: EventQueueOwner {
             network.prefetch(link: receiver ^ 1)
         }
         if let next, let receiver = receivingEnd(of: next), !isStale(next) { prefetch(receiver: receiver) }
-        if !pendingHaves.isEmpty { applyPendingHaves() }  // loaded since the last event
+        if availability.hasPending { availability.applyPending() }  // loaded since the last event
         let now = queue.now
         switch event {
         case .arrival(let n): arrive(Int(n))

@@ -1,10 +1,10 @@
 /// Where rarest first learns which pieces are rarest: among candidate pieces, those that the fewest peers
 /// of a peer set hold.
 ///
-/// Why a protocol: the picker asks only when it chooses a new piece, and a caller may have work to finish
+/// Why a protocol: the picker asks only when it chooses a new piece, and the counts may have work to finish
 /// before the answer is right. A client answers from its peer set's counts (`PieceAvailability.PeerSet`). A
-/// simulated swarm keeps every peer set's counts in one `PieceAvailability`, and applies a `have`'s
-/// updates after a delay, so that their cache misses overlap with other work: it applies what is pending
+/// simulated swarm keeps every peer set's counts together and applies a `have`'s updates late, so that
+/// their cache misses overlap with other work (`DeferredAvailability.PeerSet`): it applies what is pending
 /// before it answers.
 public protocol PieceRarity {
     /// Words per bitfield: ceil(pieces / 64).

@@ -44,7 +44,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
         #expect(json.contains("10 s") == (json == smallSwarmWithDepartures))
         let scenario = try p2pScenario(json)
         let sim = SwarmSimulation(scenario: scenario)
-        var checks = 0
+        var checks = 0, sawPending = 0
         let result = sim.run(checkInvariants: { sim in
             checks += 1
             let problems = sim.network.invariantViolations()
@@ -86,12 +86,28 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                     for partner in sim.partners[x] where !partner.established {
                         #expect(!sim.ends[Int(partner.end)].isEstablished)
                     }
-                    let counted = (0..<sim.layout.pieceCount).map { sim.availability.count(of: $0, in: x) }
+                    // What rarest first is told (the `have`s still pending applied first): the pieces of
+                    // lowest count among every piece.
+                    let words = sim.availability.counts.wordCount
+                    let told = [UInt64](unsafeUninitializedCapacity: words) { buffer, n in
+                        let pieces = sim.layout.pieceCount
+                        let every: (Int) -> UInt64 = { w in (w + 1) * 64 <= pieces ? ~0 : (1 << UInt64(pieces & 63)) - 1 }
+                        if sim.availability.hasPending { sawPending += 1 }
+                        _ = sim.availability.peerSet(x).rarest(every, into: buffer)
+                        n = words
+                    }
+                    let least = expected.min() ?? 0
+                    let rarest = expected.indices.filter { expected[$0] == least }
+                    let toldPieces = (0..<sim.layout.pieceCount).filter { told[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+                    if toldPieces != rarest { Issue.record("after \(checks) events: node \(x) told \(toldPieces), rarest \(rarest)") }
+                    #expect(!sim.availability.hasPending)
+                    let counted = (0..<sim.layout.pieceCount).map { sim.availability.counts.count(of: $0, in: x) }
                     if counted != expected { Issue.record("after \(checks) events: node \(x) counts \(counted), expected \(expected)") }
                 }
             }
         })
         #expect(checks > 1000)
+        #expect(sawPending > 0, "no check met a have whose count updates were still waiting")
         #expect(result.stopReason == .allCompleted)
         // A complete peer holds every piece exactly once: its picker has all of them and it received the
         // file's bytes plus only the duplicates it was told about.
@@ -99,7 +115,7 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
         #expect(sim.pickers.allSatisfy { $0.have.isComplete })
         #expect(result.downloadedBytes.reduce(0, +) == Int64(result.completion.count) * file + result.duplicateBytes)
         #expect(sim.pickers.dropFirst().allSatisfy { $0.invariantViolations().isEmpty })
-        #expect(sim.availability.invariantViolations().isEmpty)
+        #expect(sim.availability.counts.invariantViolations().isEmpty)
     }
 
     @Test func flashCrowdsNeverBeatDp2p() throws {

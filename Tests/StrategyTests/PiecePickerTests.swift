@@ -53,6 +53,46 @@ import TestSupport
         #expect((counts[0] ?? 0) < 20)
     }
 
+    /// The picker asks where the rarest pieces are only when it chooses a new piece by rarest first: not for
+    /// a started piece's blocks, not while its first pieces are random, not once every piece is had or
+    /// started (a simulated swarm updates counts late, and brings them up to date only when asked).
+    @Test func theRarityIsAskedOnlyWhenRarestFirstChoosesAPiece() {
+        final class Asked: @unchecked Sendable { var count = 0 }
+        struct Counting: PieceRarity {
+            let counts: PieceAvailability.PeerSet
+            let asked: Asked
+            var wordCount: Int { counts.wordCount }
+            func rarest(_ candidates: (Int) -> UInt64, into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
+                asked.count += 1
+                return counts.rarest(candidates, into: result)
+            }
+        }
+        func pick(_ p: inout Picking, _ remote: String, _ n: Int, _ asked: Asked, _ rng: inout SeededRNG) -> [BlockRef] {
+            let remote = bits(remote)
+            return remote.withView { view in
+                [BlockRef](unsafeUninitializedCapacity: n) { buffer, got in
+                    got = p.picker.pick(from: view, rarity: Counting(counts: p.availability.peerSet(0), asked: asked),
+                                        isRequestedHere: { _ in false }, into: buffer, using: &rng)
+                }
+            }
+        }
+        var rng = SeededRNG(3)
+        let asked = Asked()
+        var p = picker("3214", endgame: false)
+        #expect(pick(&p, "****", 2, asked, &rng).map(\.piece) == [2, 2] && asked.count == 1)  // a new piece: asked
+        #expect(pick(&p, "****", 2, asked, &rng).map(\.piece) == [2, 2] && asked.count == 1)  // its blocks: not asked
+        #expect(pick(&p, "****", 5, asked, &rng).map(\.piece) == [1, 1, 1, 1, 0] && asked.count == 3)
+        #expect(pick(&p, "****", 4, asked, &rng).map(\.piece) == [0, 0, 0, 3] && asked.count == 4)
+        #expect(pick(&p, "****", 4, asked, &rng).map(\.piece) == [3, 3, 3] && asked.count == 4)  // none fresh: not asked
+        #expect(p.invariantViolations() == [])
+        var random = picker("3214", have: "*---", randomFirst: 2, endgame: false)
+        #expect(pick(&random, "****", 4, asked, &rng).count == 4 && asked.count == 4)  // the second piece is random
+        let started = random.partialPieces[0]
+        random.picker.markHave(started == 1 ? 2 : 1)  // two pieces had: rarest first from now on
+        #expect(pick(&random, "****", 5, asked, &rng).count == 4 && asked.count == 5)
+        #expect(random.invariantViolations() == [])
+    }
+
     @Test mutating func sequentialAndRandomPolicies() {
         var s = picker("9111", policy: .sequential)
         #expect(s.pick(from: bits("****"), count: 5, isRequestedHere: { _ in false }, using: &rng).map(\.piece) == [0, 0, 0, 0, 1])

@@ -1,0 +1,82 @@
+/// Availability counts for many peer sets whose `have` updates may wait: recorded at once, applied later,
+/// and always applied before anything reads or lowers the counts.
+///
+/// Why: in a swarm of thousands of peers a completed piece updates the counts of 50 to 80 peer sets, one
+/// cache line each, scattered over megabytes. Updated at once, each update waits for its line. Recorded
+/// with a hint to load the lines (`increment(_:inEach:prefetch:)`) and applied at the caller's next step
+/// (`applyPending`), they have arrived by then, and the wait overlaps with other work. A read in between
+/// (rarest first choosing a piece through `peerSet(_:)`, `count(of:in:)`, a peer leaving with `remove`)
+/// applies them first, so no answer ever differs from that of counts updated at once.
+///
+/// A class, so that the picker's view of one peer set (`PeerSet`) reaches the pending updates.
+public final class DeferredAvailability {
+    /// The counts, without the pending updates (see `applyPending`).
+    public private(set) var counts: PieceAvailability
+    /// Pieces whose updates wait, each with the end of its peer sets in `pendingSets`.
+    private var pendingPieces: [(piece: Int32, end: Int32)] = []
+    private var pendingSets: [Int32] = []
+
+    public init(_ counts: PieceAvailability) {
+        self.counts = counts
+    }
+
+    /// Whether some updates are waiting.
+    @inline(__always)
+    public var hasPending: Bool { !pendingPieces.isEmpty }
+
+    /// One more peer has `piece` in each of `sets` (a `have`): recorded, to be applied by `applyPending`.
+    /// - Parameter prefetch: called at once with the address of every set's count (see
+    ///   `PieceAvailability.countAddresses`), for a caller that asks the processor to load them.
+    public func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets,
+                                                  prefetch: (UnsafeRawPointer) -> Void = { _ in }) {
+        counts.countAddresses(of: piece, inEach: sets, prefetch)
+        pendingSets.append(contentsOf: sets)
+        pendingPieces.append((Int32(piece), Int32(pendingSets.count)))
+    }
+
+    /// Applies every waiting update, in the order recorded.
+    public func applyPending() {
+        var start = 0
+        for (piece, end) in pendingPieces {
+            counts.increment(Int(piece), inEach: pendingSets[start..<Int(end)])
+            start = Int(end)
+        }
+        pendingPieces.removeAll(keepingCapacity: true)
+        pendingSets.removeAll(keepingCapacity: true)
+    }
+
+    /// A peer with `pieces` joined `set` (its bitfield arrived). Counts only grow, so nothing waits for it.
+    public func add(_ pieces: PieceBitfield, in set: Int) {
+        counts.add(pieces, in: set)
+    }
+
+    /// A peer with `pieces` left `set`: after the waiting updates, which may count some of them.
+    public func remove(_ pieces: PieceBitfield, in set: Int) {
+        if hasPending { applyPending() }
+        counts.remove(pieces, in: set)
+    }
+
+    /// Number of peers in `set` known to have `piece`, the waiting updates applied.
+    public func count(of piece: Int, in set: Int) -> Int {
+        if hasPending { applyPending() }
+        return counts.count(of: piece, in: set)
+    }
+
+    /// One peer set's counts as the picker asks for them: up to date when asked.
+    public struct PeerSet: PieceRarity {
+        /// Unowned and unretained, as the picker asks many millions of times: the availability must outlive
+        /// the pick this view is passed to.
+        unowned(unsafe) let owner: DeferredAvailability
+        public let set: Int
+
+        public var wordCount: Int { owner.counts.wordCount }
+
+        public func rarest(_ candidates: (Int) -> UInt64, into result: UnsafeMutableBufferPointer<UInt64>) -> Int {
+            if owner.hasPending { owner.applyPending() }
+            return owner.counts.rarest(candidates, in: set, into: result)
+        }
+    }
+
+    /// The counts of peer set `set`, for `PiecePicker.pick(from:rarity:isRequestedHere:into:using:)`.
+    public func peerSet(_ set: Int) -> PeerSet { PeerSet(owner: self, set: set) }
+}
