@@ -2,8 +2,8 @@
 ///
 /// The order is kept in `key` as well: the low 20 bits of the time (the offset within a 2^20 ns bucket of
 /// `EventQueue`) above the low 44 bits of the sequence. Within one bucket, comparing keys alone gives the
-/// (time, sequence) order in one comparison instead of two: the heap of the current bucket, which every
-/// event passes through, sorts by it.
+/// (time, sequence) order in one comparison instead of two: the current bucket (`CurrentBucket`), which
+/// every event passes through, is sorted by it.
 @usableFromInline
 struct EventEntry<Event> {
     @usableFromInline var time: SimTime
@@ -37,17 +37,8 @@ struct EventEntry<Event> {
 @usableFromInline
 struct EventHeap<Event> {
     @usableFromInline var items: [EventEntry<Event>] = []
-    /// True while the heap's entries all fall in one bucket (`EventQueue`'s current one): it orders them
-    /// by key alone. Cleared when an entry of another bucket joins: the (time, sequence) order is then used,
-    /// which a heap ordered by keys within one bucket already satisfies.
-    @usableFromInline var oneBucket: Bool
 
-    @inlinable init(oneBucket: Bool = false) { self.oneBucket = oneBucket }
-
-    @inlinable @inline(__always)
-    func before(_ a: EventEntry<Event>, _ b: EventEntry<Event>) -> Bool {
-        oneBucket ? a.key < b.key : a.precedes(b)
-    }
+    @inlinable init() {}
 
     @inlinable var count: Int { items.count }
     @inlinable var isEmpty: Bool { items.isEmpty }
@@ -58,7 +49,7 @@ struct EventHeap<Event> {
         let end = min(5, items.count)
         guard end > 1 else { return nil }
         var best = 1
-        for k in 2..<end where before(items[k], items[best]) { best = k }
+        for k in 2..<end where items[k].precedes(items[best]) { best = k }
         return items[best]
     }
 
@@ -98,7 +89,7 @@ struct EventHeap<Event> {
         let entry = items[child]
         while child > 0 {
             let parent = (child - 1) / 4
-            guard before(entry, items[parent]) else { break }
+            guard entry.precedes(items[parent]) else { break }
             items[child] = items[parent]
             child = parent
         }
@@ -107,10 +98,6 @@ struct EventHeap<Event> {
 
     @inlinable
     mutating func siftDown(_ start: Int) {
-        if oneBucket {
-            siftDownByKey(start)
-            return
-        }
         var parent = start
         let entry = items[parent]
         let count = items.count
@@ -121,49 +108,20 @@ struct EventHeap<Event> {
             let end = min(first + 4, count)
             var k = first + 1
             while k < end {
-                if before(items[k], items[child]) { child = k }
+                if items[k].precedes(items[child]) { child = k }
                 k += 1
             }
-            guard before(items[child], entry) else { break }
+            guard items[child].precedes(entry) else { break }
             items[parent] = items[child]
             parent = child
         }
         items[parent] = entry
     }
 
-    /// `siftDown` for a one-bucket heap: the least of up to four children found by keys alone, written so
-    /// that the compiler can pick it without a branch per child.
-    @inlinable
-    mutating func siftDownByKey(_ start: Int) {
-        let count = items.count
-        items.withUnsafeMutableBufferPointer { heap in
-            var parent = start
-            let entry = heap[parent]
-            while true {
-                let first = 4 * parent + 1
-                guard first < count else { break }
-                var child = first
-                var least = heap[first].key
-                let end = min(first + 4, count)
-                var k = first + 1
-                while k < end {
-                    let key = heap[k].key
-                    let smaller = key < least
-                    child = smaller ? k : child
-                    least = smaller ? key : least
-                    k += 1
-                }
-                guard least < entry.key else { break }
-                heap[parent] = heap[child]
-                parent = child
-            }
-            heap[parent] = entry
-        }
-    }
 
     /// Where the heap order is broken, if anywhere. O(n).
     func orderViolation() -> Int? {
-        for i in items.indices.dropFirst() where before(items[i], items[(i - 1) / 4]) { return i }
+        for i in items.indices.dropFirst() where items[i].precedes(items[(i - 1) / 4]) { return i }
         return nil
     }
 }

@@ -20,7 +20,7 @@ public struct EventQueue<Event> {
     @usableFromInline static var ringSize: Int { 4096 }
 
     /// Every pending event of bucket `current` or earlier.
-    @usableFromInline var near = EventHeap<Event>(oneBucket: true)
+    @usableFromInline var near = CurrentBucket<Event>()
     /// Buckets `current + 1 ..< current + ringSize`, at slot `bucket % ringSize`, unsorted.
     @usableFromInline var ring = EventRing<Entry>(slots: Self.ringSize, capacity: Self.slotCapacity)
     @inlinable var ringCount: Int { ring.total }
@@ -71,8 +71,7 @@ public struct EventQueue<Event> {
         if bucket <= current {
             // An earlier bucket than the current one: a peek (`nextTime`) brought a later bucket up before
             // this was scheduled. The current heap then holds two buckets, and orders by time first.
-            if bucket < current { near.oneBucket = false }
-            near.push(entry)
+            near.push(entry, earlierBucket: bucket < current)
         } else if bucket - current < Self.ringSize {
             uniqueRing().append(entry, to: bucket & (Self.ringSize - 1))
         } else {
@@ -111,7 +110,7 @@ public struct EventQueue<Event> {
     @inlinable
     mutating func bringUpNextBucket() -> Bool {
         while near.isEmpty {
-            near.oneBucket = true  // what comes up is one bucket's
+            near.startBucket()
             var bucket = Int.max
             if ringCount > 0 { bucket = nextOccupiedBucket() }
             if let f = far.first { bucket = min(bucket, Int(f.time >> Self.bucketShift)) }
@@ -123,7 +122,7 @@ public struct EventQueue<Event> {
                 uniqueRing().drain(slot, into: &near.items)
             }
             while let f = far.first, Int(f.time >> Self.bucketShift) <= current { near.items.append(far.popMin()) }
-            near.heapify()
+            near.sortBucket()
         }
         return true
     }
@@ -167,9 +166,9 @@ extension EventQueue {
     @usableFromInline
     func _checkInvariants() {
         precondition(near.orderViolation() == nil && far.orderViolation() == nil, "event heap order broken")
-        precondition(near.items.allSatisfy { Int($0.time >> Self.bucketShift) <= current }, "a later bucket in the current one")
-        precondition(!near.oneBucket || near.items.allSatisfy { Int($0.time >> Self.bucketShift) == current },
-                     "two buckets in the current heap, ordered as one")
+        precondition(near.entries.allSatisfy { Int($0.time >> Self.bucketShift) <= current }, "a later bucket in the current one")
+        precondition(!near.sorted || near.entries.allSatisfy { Int($0.time >> Self.bucketShift) == current },
+                     "two buckets in the current one, ordered as one")
         // Occupied slots only (a full scan of the ring per operation made debug runs crawl); an entry in a
         // slot not marked occupied would show as a ring count above the sum.
         var inRing = 0
