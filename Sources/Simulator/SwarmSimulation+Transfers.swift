@@ -149,21 +149,24 @@ extension SwarmSimulation {
         // their misses overlap. The counts are updated at the next event (`DeferredAvailability`): they
         // are scattered over the swarm, and by then they have arrived.
         let count = partners[y].count
-        withUnsafeTemporaryAllocation(of: (index: Int32, node: Int32).self, capacity: count) { gathered in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { scratch in
+            // The partners' nodes in the first half, their places in the peer set in the second.
             var n = 0
             for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
-                gathered[n] = (Int32(i), p.node)
+                scratch[n] = p.node
+                scratch[count + n] = Int32(i)
                 n += 1
                 // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
                 // interested in us: most already are.
                 if !p.partnerInterested { haveTable.prefetch(Int(p.node)) }
             }
-            let reached = UnsafeBufferPointer(rebasing: gathered[..<n])
             // Every count first: a partner that becomes interested may request at once, but only from its own
-            // counts, so the order of the two loops changes nothing.
-            availability.increment(piece, inEach: reached.lazy.map { $0.node }, prefetch: { p2psim_prefetch($0) })
-            for (i, z) in reached {
-                if !partners[y][Int(i)].partnerInterested, !has(Int(z), piece) { gainInterest(Int(partners[y][Int(i)].end) ^ 1) }
+            // counts (brought up to date before it chooses), so the order of the two loops changes nothing.
+            availability.increment(piece, inEach: UnsafeBufferPointer(rebasing: scratch[..<n]),
+                                   prefetch: { p2psim_prefetch($0) })
+            for k in 0..<n {
+                let i = Int(scratch[count + k])
+                if !partners[y][i].partnerInterested, !has(Int(scratch[k]), piece) { gainInterest(Int(partners[y][i].end) ^ 1) }
             }
         }
         if pickers[y].isComplete { becomeSeed(y) }
