@@ -33,6 +33,13 @@ struct CurrentBucket<Event> {
         return items.count >= 2 ? items[items.count - 2] : nil
     }
 
+    /// The entry `k` places after `first` (0: `first`), if the bucket is sorted; nil beyond it, or for a
+    /// heap past `second`.
+    @inlinable func entry(after k: Int) -> EventEntry<Event>? {
+        guard sorted else { return k == 0 ? heap.first : k == 1 ? heap.second : nil }
+        return k < items.count ? items[items.count - 1 - k] : nil
+    }
+
     /// A new bucket: `items` is filled next (in any order), then `sortBucket` orders it.
     @inlinable
     mutating func startBucket() {

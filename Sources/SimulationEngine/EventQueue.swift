@@ -58,6 +58,10 @@ public struct EventQueue<Event> {
     /// prefetch what it will read. It does not take the event nor move the clock.
     @inlinable public var upcoming: Event? { near.first?.event }
 
+    /// The pending event `k` places after `upcoming` (0: `upcoming`), if it falls in the current bucket and
+    /// the look can be had cheaply (at most `upcomingSecond` while the bucket holds an earlier one), else nil.
+    @inlinable public func upcoming(after k: Int) -> Event? { near.entry(after: k)?.event }
+
     /// The pending event after `upcoming`, if it too falls in the current bucket, else nil.
     @inlinable public var upcomingSecond: Event? { near.second?.event }
 

@@ -192,11 +192,12 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
     func handle(_ event: Event) -> StopReason? {
         defer { takeNetworkBacklog() }
-        let next = queue.upcoming
-        if let afterNext = queue.upcomingSecond, let receiver = receivingEnd(of: afterNext) {
+        if let third = queue.upcoming(after: 2), let receiver = receivingEnd(of: third) {
             network.prefetch(link: receiver ^ 1)
         }
-        if let next, let receiver = receivingEnd(of: next), !isStale(next) { prefetch(receiver: receiver) }
+        if let afterNext = queue.upcoming(after: 1), let receiver = receivingEnd(of: afterNext), !isStale(afterNext) {
+            prefetch(receiver: receiver)
+        }
         if availability.hasPending { availability.applyPending() }  // loaded since the last event
         let now = queue.now
         switch event {
@@ -232,10 +233,10 @@ public final class SwarmSimulation: EventQueueOwner {
         return nil
     }
 
-    /// Starts loading what the next block event reads, so that those cache misses (at 10,000 peers nearly
-    /// each read is one) overlap with the current event's work. In two steps: two events ahead, only the
-    /// link (`handle`), whose address needs no other read; one event ahead, what the link's record leads
-    /// to: both ends of the connection (link `l` carries end `l`'s data to end `l ^ 1`), the receiver's
+    /// Starts loading what a coming block event reads, so that those cache misses (at 10,000 peers nearly
+    /// each read is one) overlap with the work of the events before it. In two steps: three events ahead,
+    /// only the link (`handle`), whose address needs no other read; two events ahead, what the link's record
+    /// leads to: both ends of the connection (link `l` carries end `l`'s data to end `l ^ 1`), the receiver's
     /// picker and record, and the sender's record and pieces, among which the receiver picks its next
     /// request. Nothing more for a stale notice (its link changed rate since: about one block event in
     /// eight over a run), which reads only its link. A delivery's link too: the receiver's next request

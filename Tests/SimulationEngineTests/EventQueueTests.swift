@@ -48,10 +48,10 @@ import Testing
         #expect(q.processed == 5000)
     }
 
-    /// The look-ahead (`upcoming`, `upcomingSecond`) names exactly the events the next two pops return, as
-    /// long as they fall in the current bucket, and nil otherwise; the simulator prefetches through it, so a
-    /// wrong answer would cost only time, and only this test would see it.
-    @Test func lookAheadNamesTheNextTwoEventsOfTheBucket() {
+    /// The look-ahead (`upcoming`, `upcomingSecond`, `upcoming(after:)`) names exactly the events the next
+    /// pops return, as long as they fall in the current bucket, and nil otherwise; the simulator prefetches
+    /// through it, so a wrong answer would cost only time, and only this test would see it.
+    @Test func lookAheadNamesTheNextEventsOfTheBucket() {
         var rng = SplitMix64(seed: 7)
         var q = EventQueue<Int>()
         for i in 0..<3000 { q.schedule(i, at: SimTime(rng.next() % 4_000_000)) }
@@ -59,9 +59,15 @@ import Testing
         while let due = q.nextTime {
             let bucket = due >> 20
             var copy = q
-            let popped = (0..<2).map { _ in copy.next().flatMap { $0.time >> 20 == bucket ? $0.event : nil } }
+            var left = true  // still in the bucket (an event past it may come before a later one of it: no)
+            let popped = (0..<4).map { _ -> Int? in
+                let e = copy.next().flatMap { $0.time >> 20 == bucket ? $0.event : nil }
+                if e == nil { left = false }
+                return left ? e : nil
+            }
             #expect(q.upcoming == popped[0])
             #expect(q.upcomingSecond == popped[1])
+            #expect((0..<4).map { q.upcoming(after: $0) } == popped)
             if popped[1] != nil { checked += 1 }
             // Now and then an event lands in the current bucket, as block ends do.
             if rng.next() % 3 == 0 { q.schedule(-checked, at: due + SimTime(rng.next() % 1000)) }
