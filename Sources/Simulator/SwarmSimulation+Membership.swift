@@ -86,8 +86,8 @@ extension SwarmSimulation {
         for e in [2 * c, 2 * c + 1] {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
             guard !complete[x] else { continue }
-            let theirs = pickers[y].have
-            availability.add(theirs, in: x)
+            let theirs = haveTable.view(y)
+            availability.add(theirs, in: x, ownerHas: haveTable.view(x))  // the pieces x lacks
             if pickers[x].isInterested(in: theirs) { gainInterest(e) }
         }
     }
@@ -125,7 +125,7 @@ extension SwarmSimulation {
             }
             chokeRounds[x].released(e)
             if !complete[x] {
-                if ends[e].isEstablished { availability.remove(pickers[y].have, in: x) }
+                if ends[e].isEstablished { availability.remove(haveTable.view(y), from: x, ownerHas: haveTable.view(x)) }
                 for block in ends[e].requests { pickers[x].requestDropped(block) }
             }
             ends[e].requests.removeAll()

@@ -144,21 +144,20 @@ extension SwarmSimulation {
         globalCopies[piece] += 1
         if firstPiece[y] == nil { firstPiece[y] = queue.now }
         haveTable.insert(y, piece)
-        // `have` to every established partner still downloading: availability, and interest in us. The
-        // partners are gathered first (on the stack), so that the loads of their counts are independent and
-        // their misses overlap. The counts are updated at the next event (`DeferredAvailability`): they
-        // are scattered over the swarm, and by then they have arrived.
+        // `have` to every established partner still downloading and lacking the piece: its count (a partner
+        // holding the piece never asks for its count again, see `DeferredAvailability`), and interest in us.
+        // The partners' rows are loaded first, then those lacking the piece gathered (on the stack), so that
+        // the loads of their counts are independent and their misses overlap. The counts are updated at the
+        // next event: they are scattered over the swarm, and by then they have arrived.
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { scratch in
+            for p in partners[y] where p.established { haveTable.prefetch(Int(p.node)) }
             // The partners' nodes in the first half, their places in the peer set in the second.
             var n = 0
-            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
+            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] && !has(Int(p.node), piece) {
                 scratch[n] = p.node
                 scratch[count + n] = Int32(i)
                 n += 1
-                // Read below, after the counts (its miss overlaps with theirs), and only for a partner not yet
-                // interested in us: most already are.
-                if !p.partnerInterested { haveTable.prefetch(Int(p.node)) }
             }
             // Every count first: a partner that becomes interested may request at once, but only from its own
             // counts (brought up to date before it chooses), so the order of the two loops changes nothing.
@@ -166,7 +165,7 @@ extension SwarmSimulation {
                                    prefetch: { p2psim_prefetch($0) })
             for k in 0..<n {
                 let i = Int(scratch[count + k])
-                if !partners[y][i].partnerInterested, !has(Int(scratch[k]), piece) { gainInterest(Int(partners[y][i].end) ^ 1) }
+                if !partners[y][i].partnerInterested { gainInterest(Int(partners[y][i].end) ^ 1) }
             }
         }
         if pickers[y].isComplete { becomeSeed(y) }

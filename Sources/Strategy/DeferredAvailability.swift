@@ -8,6 +8,14 @@
 /// (rarest first choosing a piece through `peerSet(_:)`, `count(of:in:)`, a peer leaving with `remove`)
 /// applies them first, so no answer ever differs from that of counts updated at once.
 ///
+/// **Only the pieces a set's owner lacks are counted.** A peer set's counts are read by its owner's
+/// picker, which never chooses a piece its owner has: a `have` need not reach partners holding the piece
+/// (the caller leaves them out of `increment`), and a peer joining or leaving changes only the counts of
+/// the pieces the owner lacks (`add` and `remove` take the owner's pieces). A count stays as it was when
+/// the owner got the piece, and is never read again; every other count is exact. A peer gains pieces and
+/// never loses one (in the simulator), so a piece the owner lacks now it lacked at every update before.
+/// Half the updates of a run, and more towards its end, are to partners that hold the piece.
+///
 /// A class, so that the picker's view of one peer set (`PeerSet`) reaches the pending updates.
 public final class DeferredAvailability {
     /// The counts, without the pending updates (see `applyPending`).
@@ -24,7 +32,8 @@ public final class DeferredAvailability {
     @inline(__always)
     public var hasPending: Bool { !pendingPieces.isEmpty }
 
-    /// One more peer has `piece` in each of `sets` (a `have`): recorded, to be applied by `applyPending`.
+    /// One more peer has `piece` in each of `sets` (a `have`; sets whose owner has the piece may be left
+    /// out): recorded, to be applied by `applyPending`.
     /// - Parameter prefetch: called at once with the address of every set's count (see
     ///   `PieceAvailability.countAddresses`), for a caller that asks the processor to load them.
     public func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets,
@@ -45,18 +54,21 @@ public final class DeferredAvailability {
         pendingSets.removeAll(keepingCapacity: true)
     }
 
-    /// A peer with `pieces` joined `set` (its bitfield arrived). Counts only grow, so nothing waits for it.
-    public func add(_ pieces: PieceBitfield, in set: Int) {
-        counts.add(pieces, in: set)
+    /// A peer with `pieces` joined `set` (its bitfield arrived), whose owner has `owner`: the pieces the owner
+    /// lacks are counted. Counts only grow, so nothing waits for it.
+    public func add(_ pieces: BitfieldView, in set: Int, ownerHas owner: BitfieldView) {
+        counts.add(pieces, except: owner, in: set)
     }
 
-    /// A peer with `pieces` left `set`: after the waiting updates, which may count some of them.
-    public func remove(_ pieces: PieceBitfield, in set: Int) {
+    /// A peer with `pieces` left `set`, whose owner has `owner`: the pieces the owner lacks come out of the
+    /// counts, after the waiting updates (which may count some of them).
+    public func remove(_ pieces: BitfieldView, from set: Int, ownerHas owner: BitfieldView) {
         if hasPending { applyPending() }
-        counts.remove(pieces, in: set)
+        counts.remove(pieces, except: owner, in: set)
     }
 
-    /// Number of peers in `set` known to have `piece`, the waiting updates applied.
+    /// Number of peers in `set` known to have `piece`, the waiting updates applied (exact if the set's
+    /// owner lacks the piece).
     public func count(of piece: Int, in set: Int) -> Int {
         if hasPending { applyPending() }
         return counts.count(of: piece, in: set)

@@ -153,6 +153,30 @@ public struct PieceAvailability: Sendable {
         for piece in pieces.pieces { decrement(piece, in: set) }
     }
 
+    /// A peer with `pieces` joined `set`: only the pieces not in `except` are counted.
+    public mutating func add(_ pieces: BitfieldView, except: BitfieldView, in set: Int) {
+        precondition(pieces.pieceCount == pieceCount && except.pieceCount == pieceCount, "bitfields of another torrent")
+        for w in 0..<wordCount {
+            var bits = pieces.words[w] & ~except.words[w]
+            while bits != 0 {
+                increment(w << 6 + bits.trailingZeroBitCount, in: set)
+                bits &= bits - 1
+            }
+        }
+    }
+
+    /// A peer with `pieces` left `set`: only the pieces not in `except` are taken out.
+    public mutating func remove(_ pieces: BitfieldView, except: BitfieldView, in set: Int) {
+        precondition(pieces.pieceCount == pieceCount && except.pieceCount == pieceCount, "bitfields of another torrent")
+        for w in 0..<wordCount {
+            var bits = pieces.words[w] & ~except.words[w]
+            while bits != 0 {
+                decrement(w << 6 + bits.trailingZeroBitCount, in: set)
+                bits &= bits - 1
+            }
+        }
+    }
+
     /// Among the pieces whose bits `candidates(w)` sets in word w, those of lowest count in `set`, as words
     /// in `result` (which must hold `wordCount` words). Returns how many there are (0 if no candidate).
     /// - Complexity: O(planes × pieces / 64).
