@@ -151,7 +151,7 @@ extension SwarmSimulation {
         // next event: they are scattered over the swarm, and by then they have arrived.
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { scratch in
-            for p in partners[y] where p.established { haveTable.prefetch(Int(p.node)) }
+            for p in partners[y] where p.established && !complete[Int(p.node)] { haveTable.prefetch(Int(p.node)) }
             // The partners' nodes in the first half, their places in the peer set in the second.
             var n = 0
             for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] && !has(Int(p.node), piece) {

@@ -155,23 +155,21 @@ public struct PieceAvailability: Sendable {
 
     /// A peer with `pieces` joined `set`: only the pieces not in `except` are counted.
     public mutating func add(_ pieces: BitfieldView, except: BitfieldView, in set: Int) {
-        precondition(pieces.pieceCount == pieceCount && except.pieceCount == pieceCount, "bitfields of another torrent")
-        for w in 0..<wordCount {
-            var bits = pieces.words[w] & ~except.words[w]
-            while bits != 0 {
-                increment(w << 6 + bits.trailingZeroBitCount, in: set)
-                bits &= bits - 1
-            }
-        }
+        Self.forEachPiece(of: pieces, except: except, count: pieceCount) { increment($0, in: set) }
     }
 
     /// A peer with `pieces` left `set`: only the pieces not in `except` are taken out.
     public mutating func remove(_ pieces: BitfieldView, except: BitfieldView, in set: Int) {
-        precondition(pieces.pieceCount == pieceCount && except.pieceCount == pieceCount, "bitfields of another torrent")
-        for w in 0..<wordCount {
+        Self.forEachPiece(of: pieces, except: except, count: pieceCount) { decrement($0, in: set) }
+    }
+
+    /// Calls `body` with every piece of `pieces` that is not in `except`, a word at a time.
+    private static func forEachPiece(of pieces: BitfieldView, except: BitfieldView, count: Int, _ body: (Int) -> Void) {
+        precondition(pieces.pieceCount == count && except.pieceCount == count, "bitfields of another torrent")
+        for w in 0..<pieces.words.count {
             var bits = pieces.words[w] & ~except.words[w]
             while bits != 0 {
-                decrement(w << 6 + bits.trailingZeroBitCount, in: set)
+                body(w << 6 + bits.trailingZeroBitCount)
                 bits &= bits - 1
             }
         }
