@@ -1,9 +1,9 @@
 /// The current bucket's events, for `EventQueue`: sorted once when the bucket comes up, latest first, so
-/// that taking the earliest is taking the last entry, and the next two are read where they lie.
+/// that taking the earliest is taking the last entry, and the next ones are read where they lie.
 ///
 /// Why not a heap: every event of a run passes through here, and a heap pays about log(n) comparisons and
 /// moves to take each one (n about 170 at 10,000 peers); one sort per bucket pays fewer, and the look
-/// ahead (`first`, `second`) becomes two reads. An event scheduled into the current bucket after it came up
+/// ahead (`first`, `entry(after:)`) becomes plain reads. An event scheduled into the current bucket after it came up
 /// is rare (most are due a latency or a block later): it is inserted in place.
 ///
 /// If an event of an *earlier* bucket joins (a peek, `EventQueue.nextTime`, brought this bucket up before
@@ -26,12 +26,6 @@ struct CurrentBucket<Event> {
 
     /// The earliest entry.
     @inlinable var first: EventEntry<Event>? { sorted ? items.last : heap.first }
-
-    /// The entry after `first`.
-    @inlinable var second: EventEntry<Event>? {
-        guard sorted else { return heap.second }
-        return items.count >= 2 ? items[items.count - 2] : nil
-    }
 
     /// The entry `k` places after `first` (0: `first`), if the bucket is sorted; nil beyond it, or for a
     /// heap past `second`.

@@ -118,7 +118,6 @@ struct EventHeap<Event> {
         items[parent] = entry
     }
 
-
     /// Where the heap order is broken, if anywhere. O(n).
     func orderViolation() -> Int? {
         for i in items.indices.dropFirst() where items[i].precedes(items[(i - 1) / 4]) { return i }

@@ -63,7 +63,7 @@ public struct EventQueue<Event> {
     @inlinable public func upcoming(after k: Int) -> Event? { near.entry(after: k)?.event }
 
     /// The pending event after `upcoming`, if it too falls in the current bucket, else nil.
-    @inlinable public var upcomingSecond: Event? { near.second?.event }
+    @inlinable public var upcomingSecond: Event? { upcoming(after: 1) }
 
     /// Schedules `event` at absolute time `time` (not before `now`).
     @inlinable
@@ -74,7 +74,8 @@ public struct EventQueue<Event> {
         let bucket = Int(time >> Self.bucketShift)
         if bucket <= current {
             // An earlier bucket than the current one: a peek (`nextTime`) brought a later bucket up before
-            // this was scheduled. The current heap then holds two buckets, and orders by time first.
+            // this was scheduled. The current bucket then holds two buckets' events, as a heap ordered by time
+            // first (see `CurrentBucket`).
             near.push(entry, earlierBucket: bucket < current)
         } else if bucket - current < Self.ringSize {
             uniqueRing().append(entry, to: bucket & (Self.ringSize - 1))

@@ -296,7 +296,7 @@ public final class FlowNetwork {
     public func finishTransmission<E: TransmissionEvent>(link: Int32, generation: UInt32,
                                                          queue: inout EventQueue<E>) -> SentBlock? {
         let l = Int(link)
-        guard links[l].generation == generation, links[l].scheduled else {
+        guard isPending(link: link, generation: generation) else {
             staleNotices -= 1
             return nil
         }

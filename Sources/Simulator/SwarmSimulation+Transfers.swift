@@ -146,17 +146,23 @@ extension SwarmSimulation {
         haveTable.insert(y, piece)
         // `have` to every established partner still downloading and lacking the piece: its count (a partner
         // holding the piece never asks for its count again, see `DeferredAvailability`), and interest in us.
-        // The partners' rows are loaded first, then those lacking the piece gathered (on the stack), so that
-        // the loads of their counts are independent and their misses overlap. The counts are updated at the
-        // next event: they are scattered over the swarm, and by then they have arrived.
+        // The partners are gathered (on the stack) with their rows loading, then kept if they lack the piece,
+        // so that the loads of their counts are independent and their misses overlap. The counts are updated
+        // at the next event: they are scattered over the swarm, and by then they have arrived.
         let count = partners[y].count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * count) { scratch in
-            for p in partners[y] where p.established && !complete[Int(p.node)] { haveTable.prefetch(Int(p.node)) }
             // The partners' nodes in the first half, their places in the peer set in the second.
+            var gathered = 0
+            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] {
+                scratch[gathered] = p.node
+                scratch[count + gathered] = Int32(i)
+                gathered += 1
+                haveTable.prefetch(Int(p.node))
+            }
             var n = 0
-            for (i, p) in partners[y].enumerated() where p.established && !complete[Int(p.node)] && !has(Int(p.node), piece) {
-                scratch[n] = p.node
-                scratch[count + n] = Int32(i)
+            for k in 0..<gathered where !has(Int(scratch[k]), piece) {
+                scratch[n] = scratch[k]
+                scratch[count + n] = scratch[count + k]
                 n += 1
             }
             // Every count first: a partner that becomes interested may request at once, but only from its own
