@@ -59,11 +59,9 @@ public struct EventQueue<Event> {
     @inlinable public var upcoming: Event? { near.first?.event }
 
     /// The pending event `k` places after `upcoming` (0: `upcoming`), if it falls in the current bucket and
-    /// the look can be had cheaply (at most `upcomingSecond` while the bucket holds an earlier one), else nil.
+    /// the look can be had cheaply (at most one past `upcoming` while the bucket holds an earlier bucket's
+    /// event), else nil.
     @inlinable public func upcoming(after k: Int) -> Event? { near.entry(after: k)?.event }
-
-    /// The pending event after `upcoming`, if it too falls in the current bucket, else nil.
-    @inlinable public var upcomingSecond: Event? { upcoming(after: 1) }
 
     /// Schedules `event` at absolute time `time` (not before `now`).
     @inlinable

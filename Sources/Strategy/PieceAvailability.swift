@@ -87,25 +87,16 @@ public struct PieceAvailability: Sendable {
 
     /// One more peer has `piece` in each of `sets`: a `have` reaching every partner's peer set. The counts
     /// are those of `increment(_:in:)` set by set; the storage is reached once, not once per set, which
-    /// matters at hundreds of millions of updates a run.
-    /// - Parameter prefetch: called first with the address of every set's count, before any is updated,
-    ///   for a caller that asks the processor to load them (a hint; Strategy itself does no such thing).
-    ///   In a large swarm each count is a cache miss, and the carry's branch on the loaded word would
-    ///   otherwise make those misses wait for one another.
-    public mutating func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets,
-                                                           prefetch: (UnsafeRawPointer) -> Void = { _ in }) {
+    /// matters at hundreds of millions of updates a run. (In a large swarm each count is a cache miss: a
+    /// caller that wants them loaded first asks `countAddresses` for their addresses.)
+    public mutating func increment<Sets: Collection<Int32>>(_ piece: Int, inEach sets: Sets) {
         precondition(piece >= 0 && piece < pieceCount, "piece \(piece) out of range")
         let bit: UInt64 = 1 << UInt64(piece & 63)
         var pending = sets.makeIterator()
-        var prefetched = false
         while true {
             let planes = planes, setCount = self.sets, rowStride = wordCount * planes, word = (piece >> 6) * planes
             // Runs until every set is counted (nil) or a count wraps (that set, to be given another plane).
             let wrapped: Int? = storage.withUnsafeMutableBufferPointer { s in
-                if !prefetched, let start = s.baseAddress {
-                    for set in sets where set >= 0 && Int(set) < setCount { prefetch(start + Int(set) * rowStride + word) }
-                    prefetched = true
-                }
                 while let set = pending.next() {
                     let set = Int(set)
                     precondition(set >= 0 && set < setCount, "set \(set) out of range")

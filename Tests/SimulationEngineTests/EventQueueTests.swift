@@ -48,7 +48,7 @@ import Testing
         #expect(q.processed == 5000)
     }
 
-    /// The look-ahead (`upcoming`, `upcomingSecond`, `upcoming(after:)`) names exactly the events the next
+    /// The look-ahead (`upcoming`, `upcoming(after:)`) names exactly the events the next
     /// pops return, as long as they fall in the current bucket, and nil otherwise; the simulator prefetches
     /// through it, so a wrong answer would cost only time, and only this test would see it.
     @Test func lookAheadNamesTheNextEventsOfTheBucket() {
@@ -66,7 +66,6 @@ import Testing
                 return left ? e : nil
             }
             #expect(q.upcoming == popped[0])
-            #expect(q.upcomingSecond == popped[1])
             #expect((0..<4).map { q.upcoming(after: $0) } == popped)
             if popped[1] != nil { checked += 1 }
             // Now and then an event lands in the current bucket, as block ends do.
