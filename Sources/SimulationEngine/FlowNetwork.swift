@@ -87,6 +87,10 @@ public final class FlowNetwork {
         /// True while every outgoing link of the node has an allowance of at least the node's equal share,
         /// so its rates are exactly that share (see `recompute`).
         var equalSplit = false
+        /// The node's total sending rate, integrated: the bits it has sent so far, for upload accounting.
+        /// Here rather than in an array of its own: every rate change of a sender already has this record
+        /// in cache (rate allocation reads and writes it), so the meter costs no cache miss.
+        var sending = RateMeter()
     }
 
     /// An active link in its sender's list.
@@ -140,6 +144,13 @@ public final class FlowNetwork {
     var shares = ScratchList<Double>()
     var order = ScratchList<Int32>()
 
+    /// Senders whose number of active links changed (a link started or stopped carrying data), in order,
+    /// possibly repeated: the caller's upload accounting re-reads them after each event
+    /// (`takeActivityChanges`).
+    var activityChanged = ScratchList<Int32>()
+    /// Whether `activityChanged` is kept: off unless a caller takes the changes (or the list would grow).
+    public var recordsActivity = false
+
     /// Notices left in the event queue for links whose rate changed since: dropped when they pile up.
     var staleNotices = 0
 
@@ -157,6 +168,7 @@ public final class FlowNetwork {
     deinit {
         touchedReceivers.deallocate()
         touchedSenders.deallocate()
+        activityChanged.deallocate()
         limits.deallocate()
         shares.deallocate()
         order.deallocate()
@@ -261,6 +273,27 @@ public final class FlowNetwork {
     @inline(__always)
     public func nodes(of link: Int) -> (sender: Int, receiver: Int) {
         (Int(links[link].sender), Int(links[link].receiver))
+    }
+
+    /// Bits `node` has sent from time 0 up to `now` (at least the last rate change), blocks cut off
+    /// included: its sending rate integrated, as a fluid.
+    @inline(__always)
+    public func sentBits(of node: Int, at now: SimTime) -> Double { nodes[node].sending.bits(at: now) }
+
+    /// The node's current total sending rate, bits per second.
+    public func sendingRate(of node: Int) -> Double { nodes[node].sending.rate }
+
+    /// How many of the node's outgoing links carry a block right now.
+    @inline(__always)
+    public func activeLinks(of node: Int) -> Int { Int(nodes[node].outCount) }
+
+    /// Hands every sender whose active-link count changed since the last call to `body` (in order, maybe
+    /// repeated), then forgets them.
+    @inline(__always)
+    public func takeActivityChanges(_ body: (Int) -> Void) {
+        guard activityChanged.count > 0 else { return }
+        for i in 0..<activityChanged.count { body(Int(activityChanged[i])) }
+        activityChanged.removeAll()
     }
 
     /// Current rate of `link`, bits per second (0 when idle).
@@ -383,6 +416,7 @@ public final class FlowNetwork {
         links[l].outSlot = Int32(outgoing[s].count)
         outgoing[s].append(OutgoingLink(link: Int32(l), receiver: Int32(r), rate: links[l].rate))
         nodes[s].outCount += 1
+        if recordsActivity { activityChanged.append(Int32(s)) }
         links[l].inSlot = Int32(incoming[r].count)
         incoming[r].append(IncomingLink(link: Int32(l), sender: Int32(s)))
         recompute(sender: s, receiver: r, queue: &queue)
@@ -393,6 +427,7 @@ public final class FlowNetwork {
         setRate(l, 0, now: queue.now)
         if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[Int(moved.link)].outSlot = links[l].outSlot }
         nodes[s].outCount -= 1
+        if recordsActivity { activityChanged.append(Int32(s)) }
         if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[Int(moved.link)].inSlot = links[l].inSlot }
         links[l].outSlot = -1
         links[l].inSlot = -1
@@ -553,6 +588,7 @@ public final class FlowNetwork {
         sentMeter[s].adjust(by: delta, at: now)
         receivedMeter[r].adjust(by: delta, at: now)
         #endif
+        nodes[s].sending.adjust(by: delta, at: now)
         groupSentMeter[group[s]].adjust(by: delta, at: now)
         groupReceivedMeter[group[r]].adjust(by: delta, at: now)
     }

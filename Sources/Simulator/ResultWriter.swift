@@ -95,11 +95,15 @@ public enum ResultWriter {
 
     public static func timeseriesCSV(_ result: RunResult) -> String {
         var out = "time_s,active,completed,server_upload_bps,aggregate_upload_bps,aggregate_download_bps,"
-            + "leechers,seeds,min_piece_copies,mean_piece_copies,pieces_without_copy\n"
+            + "leechers,seeds,min_piece_copies,mean_piece_copies,pieces_without_copy,open_connections,mean_peer_set,"
+            + IdleReason.allCases.map { "idle_\($0.key)_bps" }.joined(separator: ",") + "\n"
         for row in result.timeseries {
             out += "\(seconds(row.time)),\(row.active),\(row.completed),\(bps(row.serverUploadBps)),"
                 + "\(bps(row.aggregateUploadBps)),\(bps(row.aggregateDownloadBps)),\(row.leechers),\(row.seeds),"
-                + "\(row.minPieceCopies),\(String(format: "%.3f", row.meanPieceCopies)),\(row.piecesWithoutCopy)\n"
+                + "\(row.minPieceCopies),\(String(format: "%.3f", row.meanPieceCopies)),\(row.piecesWithoutCopy),"
+                + "\(row.openConnections.map(String.init) ?? ""),\(row.meanPeerSet.map { String(format: "%.3f", $0) } ?? ""),"
+                + (row.idleBps?.map(bps) ?? Array(repeating: "", count: IdleReason.allCases.count)).joined(separator: ",")
+                + "\n"
         }
         return out
     }
@@ -136,6 +140,7 @@ public enum ResultWriter {
             $0.field("pieces_without_copy", raw: String(result.piecesWithoutCopy))
             $0.field("never_completed", raw: "[" + result.neverCompleted.map(String.init).joined(separator: ", ") + "]")
             $0.field("events", raw: String(result.events))
+            if let accounting = UploadAccountingSummary(result) { uploadAccountingJSON(accounting, result, into: &$0) }
             $0.field("classes") { classes in
                 classes.object {
                     for c in summary.classes {
@@ -149,6 +154,9 @@ public enum ResultWriter {
                                 $0.field("mean_first_piece_s", raw: c.meanFirstPiece.map(seconds) ?? "null")
                                 $0.field("uploaded_bytes", raw: String(c.uploadedBytes))
                                 $0.field("downloaded_bytes", raw: String(c.downloadedBytes))
+                                if let held = UploadAccountingSummary(result)?.incompleteHeld[c.index] {
+                                    $0.field("incomplete_held_fraction", raw: String(format: "%.6f", held))
+                                }
                             }
                         }
                     }
@@ -156,6 +164,46 @@ public enum ResultWriter {
             }
         }
         return json.text + "\n"
+    }
+}
+
+extension ResultWriter {
+    /// summary.json's `upload_accounting` (per group: the exact integers in bit·ns, then each as a share of
+    /// capacity), `first_copy` and `capacity_departed_fraction`.
+    static func uploadAccountingJSON(_ accounting: UploadAccountingSummary, _ result: RunResult, into json: inout JSONWriter) {
+        func fraction(_ x: Double) -> String { String(format: "%.6f", x) }
+        json.field("upload_accounting") { groups in
+            groups.object {
+                for (key, shares) in accounting.groups {
+                    $0.field(key) { entry in
+                        entry.object {
+                            $0.field("capacity_bit_ns", raw: String(describing: shares.capacity))
+                            $0.field("sent_bit_ns", raw: String(describing: shares.sent))
+                            for reason in IdleReason.allCases {
+                                $0.field("\(reason.key)_bit_ns", raw: String(describing: shares[reason]))
+                            }
+                            $0.field("sent", raw: fraction(UploadAccountingSummary.ratio(shares.sent, shares.capacity)))
+                            for reason in IdleReason.allCases {
+                                $0.field(reason.key, raw: fraction(UploadAccountingSummary.ratio(shares[reason], shares.capacity)))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        json.field("capacity_departed_fraction", raw: fraction(accounting.departedFraction))
+        if let cost = result.firstCopy {
+            json.field("first_copy") { entry in
+                entry.object {
+                    $0.field("pieces", raw: String(cost.pieceCount))
+                    $0.field("pieces_out", raw: String(cost.piecesOut))
+                    $0.field("origin_uploaded_bytes", raw: String(cost.bytesUploaded))
+                    $0.field("piece_uploads", raw: String(format: "%.3f", cost.pieceUploads))
+                    $0.field("ratio_to_ideal", raw: String(format: "%.6f", cost.pieceUploads / Double(max(1, cost.pieceCount))))
+                    $0.field("completed_at_s", raw: cost.completedAt.map(seconds) ?? "null")
+                }
+            }
+        }
     }
 }
 

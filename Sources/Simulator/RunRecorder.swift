@@ -14,6 +14,7 @@ struct RunRecorder {
         var serverBits = 0.0
         var peerUpBits = 0.0
         var peerDownBits = 0.0
+        var upload = UploadShares()
     }
     private var last = Baseline()
     private var beforeLast = Baseline()
@@ -28,7 +29,10 @@ struct RunRecorder {
     mutating func departed() { active -= 1 }
     mutating func completed() { completedCount += 1 }
 
-    mutating func sample(at now: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts) {
+    /// A row at `now`. `upload` is the swarm's upload accounts settled up to now and `connections` its open
+    /// connections (p2p only; nil leaves those columns empty).
+    mutating func sample(at now: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts,
+                         upload: UploadShares? = nil, connections: Int? = nil) {
         let server = network.groupSentMeter[serverGroup].bits(at: now)
         let peerUp = network.groupSentMeter[peerGroup].bits(at: now)
         let peerDown = network.groupReceivedMeter[peerGroup].bits(at: now)
@@ -39,18 +43,29 @@ struct RunRecorder {
             serverUploadBps: rate(server, last.serverBits), aggregateUploadBps: rate(peerUp, last.peerUpBits),
             aggregateDownloadBps: rate(peerDown, last.peerDownBits), leechers: swarm.leechers, seeds: swarm.seeds,
             minPieceCopies: swarm.minPieceCopies, meanPieceCopies: swarm.meanPieceCopies,
-            piecesWithoutCopy: swarm.piecesWithoutCopy))
+            piecesWithoutCopy: swarm.piecesWithoutCopy,
+            idleBps: upload.map { idleRates($0, since: last.upload, over: now - last.time) },
+            openConnections: connections,
+            meanPeerSet: connections.map { swarm.leechers + swarm.seeds > 0 ? 2 * Double($0) / Double(swarm.leechers + swarm.seeds) : 0 }))
         beforeLast = last
-        last = Baseline(time: now, serverBits: server, peerUpBits: peerUp, peerDownBits: peerDown)
+        last = Baseline(time: now, serverBits: server, peerUpBits: peerUp, peerDownBits: peerDown,
+                        upload: upload ?? UploadShares())
+    }
+
+    /// Idle capacity per reason over the interval, as an average rate (bits per second) summed over nodes.
+    private func idleRates(_ now: UploadShares, since before: UploadShares, over span: SimTime) -> [Double] {
+        IdleReason.allCases.map { span > 0 ? Double(now[$0] - before[$0]) / Double(span) : 0 }
     }
 
     /// Adds the closing row at `end`. A row already taken at `end` is taken again, since events at the
     /// same instant may have run after it.
-    mutating func finish(at end: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts) {
+    mutating func finish(at end: SimTime, network: FlowNetwork, serverGroup: Int, peerGroup: Int, swarm: SwarmCounts,
+                         upload: UploadShares? = nil, connections: Int? = nil) {
         if let row = rows.last, row.time == end {
             rows.removeLast()
             last = beforeLast
         }
-        sample(at: end, network: network, serverGroup: serverGroup, peerGroup: peerGroup, swarm: swarm)
+        sample(at: end, network: network, serverGroup: serverGroup, peerGroup: peerGroup, swarm: swarm, upload: upload,
+               connections: connections)
     }
 }

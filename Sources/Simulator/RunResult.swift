@@ -29,6 +29,11 @@ public struct TimeseriesRow: Equatable, Sendable {
     public var minPieceCopies: Int
     public var meanPieceCopies: Double
     public var piecesWithoutCopy: Int
+    /// p2p: idle upload capacity per `IdleReason` (bits per second, summed over nodes, averaged over the
+    /// interval), open connections, and the mean peer-set size over the nodes present; nil otherwise.
+    public var idleBps: [Double]?
+    public var openConnections: Int?
+    public var meanPeerSet: Double?
 }
 
 /// Piece-level counts of the nodes present, for a timeseries row.
@@ -81,6 +86,12 @@ public struct RunResult: Sendable {
     public var duplicateBytes: Int64
     /// Bytes that finished transmission but never arrived (the receiver had left).
     public var bytesLostInFlight: Int64
+    /// p2p: each node's upload account (index 0 the origin seed, i + 1 peer i); empty otherwise.
+    public var uploadShares: [UploadShares] = []
+    /// p2p: the origin seed's first-copy cost.
+    public var firstCopy: FirstCopyCost?
+    /// p2p: pieces each peer held when the run ended (indexed like `population.peers`); empty otherwise.
+    public var piecesHeld: [Int] = []
 
     public var completedCount: Int { completion.lazy.filter { $0 != nil }.count }
 

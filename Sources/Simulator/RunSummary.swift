@@ -5,6 +5,8 @@ import SimulationEngine
 public struct RunSummary: Sendable {
     public struct ClassStats: Sendable {
         public var name: String
+        /// The class's place in the scenario.
+        public var index: Int
         public var count: Int
         public var completed: Int
         /// Download times (completion minus arrival) of the peers that completed, seconds.
@@ -38,7 +40,7 @@ public struct RunSummary: Sendable {
         classes = result.population.classNames.enumerated().map { c, name in
             let sorted = times[c].sorted()
             return ClassStats(
-                name: name, count: counts[c], completed: sorted.count,
+                name: name, index: c, count: counts[c], completed: sorted.count,
                 mean: sorted.isEmpty ? nil : sorted.reduce(0, +) / Double(sorted.count),
                 median: Self.percentile(sorted, 0.5), p95: Self.percentile(sorted, 0.95),
                 meanFirstPiece: firsts[c].isEmpty ? nil : firsts[c].reduce(0, +) / Double(firsts[c].count),

@@ -27,7 +27,11 @@ extension SwarmSimulation {
 
     /// Sets end `e`'s interest and its copies in both peer sets.
     func setInterest(_ e: Int, _ on: Bool, partner y: Int) {
+        guard ends[e].amInterested != on else { return }
         ends[e].amInterested = on
+        ledger.accounts[y].interested += on ? 1 : -1
+        if !ends[e ^ 1].amChoking { ledger.accounts[y].unchokedInterested += on ? 1 : -1 }
+        ledger.mark(y)
         partners[Int(ends[e].node)][Int(ends[e].partnerSlot)].interested = on
         partners[y][Int(ends[e ^ 1].partnerSlot)].partnerInterested = on
     }
@@ -53,6 +57,8 @@ extension SwarmSimulation {
         ends[e].amChoking = false
         unchokedAt[e] = queue.now
         unchokedCount[x] += 1
+        if ends[e ^ 1].amInterested { ledger.accounts[x].unchokedInterested += 1 }
+        ledger.mark(x)
         queue.schedule(.unchokeArrives(end: Int32(e ^ 1)), at: queue.now + ends[e].latency)
     }
 
@@ -61,6 +67,8 @@ extension SwarmSimulation {
         let x = Int(ends[e].node)
         ends[e].amChoking = true
         unchokedCount[x] -= 1
+        if ends[e ^ 1].amInterested { ledger.accounts[x].unchokedInterested -= 1 }
+        ledger.mark(x)
         chokeRounds[x].released(e)
         _ = network.dropQueued(on: e, queue: &queue)
         queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + ends[e].latency)

@@ -6,6 +6,8 @@ extension SwarmSimulation {
     func arrive(_ n: Int) {
         let now = queue.now
         nodes[n].present = true
+        ledger.open(n, capacity: n == 0 ? population.server.upload : population.peers[n - 1].upload, at: now,
+                    network: network)
         nodes[n].windowStart = now
         nodes[n].periodStart = now
         if n > 0 { recorder.arrived() }
@@ -68,6 +70,7 @@ extension SwarmSimulation {
             sentBefore.append(0)
             unchokedAt.append(-1)
         }
+        openConnections += 1
         let forward = network.addLink(from: n, to: m, latency: latency)
         let backward = network.addLink(from: m, to: n, latency: latency)
         precondition(forward == 2 * c && backward == 2 * c + 1, "links and connection ends out of step")
@@ -81,6 +84,8 @@ extension SwarmSimulation {
             ends[e].isEstablished = true
             ends[e].connectedAt = queue.now
             let x = Int(ends[e].node)
+            ledger.accounts[x].established += 1
+            ledger.mark(x)
             partners[x][Int(ends[e].partnerSlot)].established = true
         }
         for e in [2 * c, 2 * c + 1] {
@@ -95,6 +100,7 @@ extension SwarmSimulation {
     func depart(_ n: Int) {
         guard nodes[n].present else { return }
         nodes[n].present = false
+        ledger.close(n, at: queue.now, network: network)
         departure[n] = queue.now
         if n > 0 { recorder.departed() }
         if complete[n] { seedCount -= 1 } else { leecherCount -= 1 }
@@ -112,6 +118,8 @@ extension SwarmSimulation {
     /// Closes connection `c`: transfers on it stop, requests on it are freed, both sides forget it.
     func close(_ c: Int) {
         guard ends[2 * c].isOpen else { return }
+        for e in [2 * c, 2 * c + 1] { forgetInLedger(e) }
+        openConnections -= 1
         ends[2 * c].isOpen = false
         ends[2 * c + 1].isOpen = false
         var slotFreed = [false, false]
@@ -141,6 +149,18 @@ extension SwarmSimulation {
             refillOthers(of: x, except: -1)
             announceIfLow(x)
         }
+    }
+
+    /// End `e`'s connection closes: its node loses a connection, maybe an interested partner, maybe one
+    /// it unchoked (the ledger's counts; see `UploadLedger`).
+    private func forgetInLedger(_ e: Int) {
+        let x = Int(ends[e].node)
+        if ends[e].isEstablished { ledger.accounts[x].established -= 1 }
+        if ends[e ^ 1].amInterested {
+            ledger.accounts[x].interested -= 1
+            if !ends[e].amChoking { ledger.accounts[x].unchokedInterested -= 1 }
+        }
+        ledger.mark(x)
     }
 
     /// A peer whose peer set ran low asks the tracker again (at most once a minute).

@@ -14,7 +14,9 @@ extension SwarmSimulation {
     /// is now for a deferred notice (see `FlowNetwork`). A block the network reports late may have ended
     /// before the sender's last rechoke: it counts in the period it ended in.
     func blockSent(_ block: SentBlock, on e: Int) {
-        if block.finishedAt >= nodes[Int(ends[e].node)].periodStart {
+        let sender = Int(ends[e].node)
+        if sender == 0, !firstCopy.isDone { firstCopy.originSent(tag: Int(block.tag), bytes: block.bytes, at: block.finishedAt) }
+        if block.finishedAt >= nodes[sender].periodStart {
             ends[e].sentNow += Int64(block.bytes)
         } else {
             sentBefore[e] += Int64(block.bytes)

@@ -99,7 +99,12 @@ public final class SwarmSimulation: EventQueueOwner {
     var duplicateBytes: Int64 = 0
     var bytesInFlight: Int64 = 0
     var bytesLost: Int64 = 0
+    /// Connections opened and not yet closed (established or still shaking hands).
+    var openConnections = 0
     var recorder: RunRecorder
+    /// Where every node's upload capacity goes: sent, or idle and why (see `UploadLedger`).
+    var ledger: UploadLedger
+    var firstCopy: FirstCopyTracker
 
     public init(scenario: Scenario, population: PeerPopulation? = nil) {
         self.scenario = scenario
@@ -157,6 +162,9 @@ public final class SwarmSimulation: EventQueueOwner {
         trackerPosition = Array(repeating: -1, count: nodeCount)
         globalCopies = Array(repeating: 0, count: layout.pieceCount)
         recorder = RunRecorder(interval: scenario.output.timeseriesInterval)
+        ledger = UploadLedger(nodes: nodeCount) { $0 > 0 && population.peers[$0 - 1].behaviour == .freeRider }
+        network.recordsActivity = true
+        firstCopy = FirstCopyTracker(layout: layout)
         // Every node may hold max_connections connections (two ends and two links each, one per node): room
         // for that many up front, so the tables are not copied as the swarm connects (capped: departures
         // and arrivals may open more over a run, and the tables still grow then).
@@ -184,14 +192,18 @@ public final class SwarmSimulation: EventQueueOwner {
         }
         let end = queue.now
         catchUp(0..<network.linkCount)  // blocks that ended by now count as sent
+        ledger.settleAll(at: end, network: network)
         recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
-                        swarm: counts())
+                        swarm: counts(), upload: ledger.total, connections: openConnections)
         return result(end: end, stopReason: stopReason)
     }
 
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
     func handle(_ event: Event) -> StopReason? {
-        defer { takeNetworkBacklog() }
+        defer {
+            takeNetworkBacklog()
+            ledger.refreshMarked(at: queue.now, network: network) { self.unchokedCount[$0] < self.slotLimit }
+        }
         if let third = queue.upcoming(after: 2), let receiver = receivingEnd(of: third) {
             network.prefetch(link: receiver ^ 1)
         }
@@ -222,8 +234,10 @@ public final class SwarmSimulation: EventQueueOwner {
         case .announce(let n): announce(Int(n))
         case .departure(let n): depart(Int(n))
         case .sample:
+            ledger.refreshMarked(at: now, network: network) { self.unchokedCount[$0] < self.slotLimit }
+            ledger.settleAll(at: now, network: network)
             recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
-                            swarm: counts())
+                            swarm: counts(), upload: ledger.total, connections: openConnections)
             if bytesInFlight == 0, globalCopies.contains(0), leecherCount > 0 || completedCount < population.peers.count {
                 catchUp(0..<network.linkCount)  // blocks behind deferred notices are in flight too
                 if bytesInFlight == 0 { return .pieceLost }
@@ -293,6 +307,7 @@ public final class SwarmSimulation: EventQueueOwner {
             serverUploadedBytes: serverUploaded, timeseries: recorder.rows, endTime: end, stopReason: stopReason,
             events: queue.processed, exchange: matrix,
             piecesWithoutCopy: globalCopies.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }, duplicateBytes: duplicateBytes,
-            bytesLostInFlight: bytesLost)
+            bytesLostInFlight: bytesLost, uploadShares: ledger.shares, firstCopy: firstCopy.cost,
+            piecesHeld: (1..<nodeCount).map { pickers[$0].have.count })
     }
 }
