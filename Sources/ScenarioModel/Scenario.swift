@@ -113,8 +113,27 @@ public struct ProtocolSpec: Sendable, Equatable {
     /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
     /// rechoke (Cohen's original client).
     public var fillFreeSlots = true
-    /// Announce again (at most once a minute) when the peer set falls below this many connections.
+    /// A leecher seeks more peers when its peer set falls below this many connections (see
+    /// `PeerSetUpkeep`).
     public var reannounceBelow = 20
+    /// The tracker's `min interval`: no announce comes sooner after the last one (an earlier request waits).
+    public var minAnnounceInterval: Int64 = 60_000_000_000
+    /// A leecher interested in partners that received nothing for this long is stalled and seeks peers.
+    public var stallTimeout: Int64 = 60_000_000_000
+    /// How often a node looks over its peer set. Not a scenario key: a real client looks every second; 5 s
+    /// keeps the events few and the stall rules' own timeouts are a minute.
+    public var upkeepInterval: Int64 = 5_000_000_000
+    /// A connection over which neither side has been interested for this long is useless (closed only to
+    /// make room for a stalled leecher). libtorrent's `inactivity_timeout` is 10 minutes; a stalled peer
+    /// needs the room sooner.
+    public var uselessAfter: Int64 = 60_000_000_000
+
+    /// The upkeep rules' settings.
+    public var upkeepSettings: PeerSetUpkeep.Settings {
+        PeerSetUpkeep.Settings(interval: upkeepInterval, minAnnounceInterval: minAnnounceInterval,
+                               stallTimeout: stallTimeout, uselessAfter: uselessAfter,
+                               reannounceBelow: reannounceBelow, maxConnections: maxConnections)
+    }
 
     public init() {}
 }

@@ -31,7 +31,8 @@ public final class ScenarioDecoder {
         "output": ["comment", "timeseries_interval"],
         "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "optimistic_unchoke",
                      "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests", "request_queue_time",
-                     "max_connections", "tracker_peers", "announce_interval", "reannounce_below", "fill_free_slots"],
+                     "max_connections", "tracker_peers", "announce_interval", "reannounce_below", "fill_free_slots",
+                     "min_announce_interval", "stall_timeout"],
         "distribution": ["comment", "distribution", "value", "min", "max", "mean", "sd", "median", "sigma",
                          "scale", "shape", "values", "weights"],
     ]
@@ -307,6 +308,8 @@ public final class ScenarioDecoder {
         int("tracker_peers", 1...10_000, &p.trackerPeers)
         time("announce_interval", &p.announceInterval)
         int("reannounce_below", 0...10_000, &p.reannounceBelow)
+        time("min_announce_interval", &p.minAnnounceInterval)
+        time("stall_timeout", &p.stallTimeout)
         return p
     }
 

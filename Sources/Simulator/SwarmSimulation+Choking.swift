@@ -34,6 +34,7 @@ extension SwarmSimulation {
         ledger.mark(y)
         partners[Int(ends[e].node)][Int(ends[e].partnerSlot)].interested = on
         partners[y][Int(ends[e ^ 1].partnerSlot)].partnerInterested = on
+        if ends[e].isEstablished { noteInterest(connection: e >> 1) }
     }
 
     /// Sets whether end `e`'s node knows its partner unchokes it, and the copy in its peer set.

@@ -9,6 +9,7 @@ extension SwarmSimulation {
         ledger.open(n, capacity: n == 0 ? population.server.upload : population.peers[n - 1].upload, at: now,
                     network: network)
         nodes[n].windowStart = now
+        progressAt[n] = now
         nodes[n].periodStart = now
         if n > 0 { recorder.arrived() }
         trackerPosition[n] = Int32(trackerList.count)
@@ -18,14 +19,16 @@ extension SwarmSimulation {
             for p in 0..<layout.pieceCount { globalCopies[p] += 1 }
         } else {
             leecherCount += 1
-            // The tracker sits with the server: one round trip to it before the first peers are known.
-            announcePending[n] = true
-            queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
         }
+        // The tracker sits with the server: one round trip to it before the first peers are known.
+        announcePending[n] = true
+        queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
         if !nodes[n].freeRider { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
+        queue.schedule(.upkeep(Int32(n)), at: now + upkeep.settings.interval)
     }
 
-    /// Asks the tracker for up to `tracker_peers` random present peers and connects to those with room.
+    /// Asks the tracker for up to `tracker_peers` random present peers, keeps them as the peer list, and
+    /// connects to those with room (a seed, to those still downloading).
     func announce(_ n: Int) {
         guard nodes[n].present else { return }
         let now = queue.now
@@ -35,10 +38,8 @@ extension SwarmSimulation {
             nextPeriodicAnnounce[n] = now + settings.announceInterval
             queue.schedule(.announce(Int32(n)), at: nextPeriodicAnnounce[n])
         }
-        guard !complete[n] else { return }  // a seed waits for others to connect
-        for m in trackerSample(excluding: n) where partners[n].count < settings.maxConnections {
-            if partners[m].count < settings.maxConnections, !isConnected(n, m) { open(n, m) }
-        }
+        knownPeers[n] = trackerSample(excluding: n).map(Int32.init)
+        connectToKnownPeers(n)
     }
 
     /// Up to `tracker_peers` distinct present nodes other than `n`, at random.
@@ -74,6 +75,7 @@ extension SwarmSimulation {
         let forward = network.addLink(from: n, to: m, latency: latency)
         let backward = network.addLink(from: m, to: n, latency: latency)
         precondition(forward == 2 * c && backward == 2 * c + 1, "links and connection ends out of step")
+        uselessSince.append(-1)
         queue.schedule(.connected(Int32(c)), at: queue.now + 2 * latency)
     }
 
@@ -95,6 +97,7 @@ extension SwarmSimulation {
             availability.add(theirs, in: x, ownerHas: haveTable.view(x))  // the pieces x lacks
             if pickers[x].isInterested(in: theirs) { gainInterest(e) }
         }
+        noteInterest(connection: c)
     }
 
     func depart(_ n: Int) {
@@ -125,7 +128,7 @@ extension SwarmSimulation {
         var slotFreed = [false, false]
         for (k, e) in [2 * c, 2 * c + 1].enumerated() {
             let x = Int(ends[e].node), y = Int(ends[e ^ 1].node)
-            network.close(e, queue: &queue)
+            bytesCut += Int64(network.close(e, queue: &queue))
             if !ends[e].amChoking {
                 ends[e].amChoking = true
                 unchokedCount[x] -= 1
@@ -147,7 +150,7 @@ extension SwarmSimulation {
             if slotFreed[k] { refillSlots(x) }
             guard !complete[x] else { continue }
             refillOthers(of: x, except: -1)
-            announceIfLow(x)
+            if partners[x].count < settings.reannounceBelow { requestAnnounce(x) }
         }
     }
 
@@ -161,14 +164,5 @@ extension SwarmSimulation {
             if !ends[e].amChoking { ledger.accounts[x].unchokedInterested -= 1 }
         }
         ledger.mark(x)
-    }
-
-    /// A peer whose peer set ran low asks the tracker again (at most once a minute).
-    func announceIfLow(_ n: Int) {
-        let now = queue.now
-        guard partners[n].count < settings.reannounceBelow, !announcePending[n],
-              now - lastAnnounce[n] >= 60_000_000_000 else { return }
-        announcePending[n] = true
-        queue.schedule(.announce(Int32(n)), at: now + 2 * population.latency.between(n, 0))
     }
 }

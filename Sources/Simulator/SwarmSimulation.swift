@@ -25,6 +25,7 @@ public final class SwarmSimulation: EventQueueOwner {
         case chokeArrives(end: Int32)
         case rechoke(Int32)
         case announce(Int32)
+        case upkeep(Int32)
         case departure(Int32)
         case sample
 
@@ -45,6 +46,7 @@ public final class SwarmSimulation: EventQueueOwner {
     let leecherChoker: LeecherChoker
     let seedChoker: SeedChoker
     let pipeline: RequestPipeline
+    let upkeep: PeerSetUpkeep
     let nodeCount: Int
 
     var queue = EventQueue<Event>()
@@ -72,7 +74,15 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Per node: rechoke rounds and the optimistic slot (shared with the real client).
     var chokeRounds: [ChokeRounds]
     var announcePending: [Bool]
+    /// When each node last announced (-1: never).
     var lastAnnounce: [SimTime]
+    /// Each node's peer list: the tracker's last answer.
+    var knownPeers: [[Int32]]
+    /// Per node, read at upkeep only: bytes received as of the last upkeep, and the last upkeep that saw
+    /// them grow (or the arrival): when it last made progress, to within one upkeep interval. (Not a time
+    /// stamp per block: that would be a write to one more cache line at every block.)
+    var receivedAtUpkeep: [Int64]
+    var progressAt: [SimTime]
     var nextPeriodicAnnounce: [SimTime]
     var firstPiece: [SimTime?]
     var completion: [SimTime?]
@@ -91,6 +101,8 @@ public final class SwarmSimulation: EventQueueOwner {
     let sentBefore = AlignedTable<Int64>()
     /// When this end last unchoked its partner (-1: never).
     let unchokedAt = AlignedTable<SimTime>()
+    /// Per connection: since when neither side has been interested (-1: one side is, or not established).
+    let uselessSince = AlignedTable<SimTime>()
 
     // Counts.
     var completedCount = 0
@@ -99,6 +111,8 @@ public final class SwarmSimulation: EventQueueOwner {
     var duplicateBytes: Int64 = 0
     var bytesInFlight: Int64 = 0
     var bytesLost: Int64 = 0
+    /// Bytes of blocks cut off mid-transmission when their connection closed (sent in part, never counted).
+    var bytesCut: Int64 = 0
     /// Connections opened and not yet closed (established or still shaking hands).
     var openConnections = 0
     var recorder: RunRecorder
@@ -121,6 +135,7 @@ public final class SwarmSimulation: EventQueueOwner {
         seedChoker = SeedChoker(algorithm: settings.seedChoker,
                                 settings: chokeSettings)
         pipeline = RequestPipeline(minimum: settings.pipelineRequests, queueTime: settings.requestQueueTime)
+        upkeep = PeerSetUpkeep(settings: settings.upkeepSettings)
         nodeCount = population.peers.count + 1
         let streams = RandomStreams(seed: scenario.seed)
         strategyRNG = streams.generator(for: .strategy)
@@ -153,7 +168,10 @@ public final class SwarmSimulation: EventQueueOwner {
         unchokedCount = Array(repeating: 0, count: nodeCount)
         chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
-        lastAnnounce = Array(repeating: -1_000_000_000_000, count: nodeCount)
+        lastAnnounce = Array(repeating: -1, count: nodeCount)
+        knownPeers = Array(repeating: [], count: nodeCount)
+        receivedAtUpkeep = Array(repeating: 0, count: nodeCount)
+        progressAt = Array(repeating: 0, count: nodeCount)
         nextPeriodicAnnounce = Array(repeating: 0, count: nodeCount)
         firstPiece = Array(repeating: nil, count: nodeCount)
         completion = Array(repeating: nil, count: nodeCount)
@@ -195,7 +213,13 @@ public final class SwarmSimulation: EventQueueOwner {
         ledger.settleAll(at: end, network: network)
         recorder.finish(at: end, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                         swarm: counts(), upload: ledger.total, connections: openConnections)
-        return result(end: end, stopReason: stopReason)
+        let outcome = result(end: end, stopReason: stopReason)
+        assert({
+            let problems = outcome.uploadAccountingViolations(bytesCut: bytesCut, linkCount: network.linkCount)
+            if !problems.isEmpty { print("upload accounting: \(problems.prefix(5))") }
+            return problems.isEmpty
+        }(), "upload accounts do not add up")
+        return outcome
     }
 
     /// Handles one event; returns a reason when the run must stop (a piece was lost).
@@ -232,6 +256,7 @@ public final class SwarmSimulation: EventQueueOwner {
             refillOthers(of: Int(ends[e].node), except: e)
         case .rechoke(let n): rechoke(Int(n))
         case .announce(let n): announce(Int(n))
+        case .upkeep(let n): upkeep(Int(n))
         case .departure(let n): depart(Int(n))
         case .sample:
             ledger.refreshMarked(at: now, network: network) { self.unchokedCount[$0] < self.slotLimit }

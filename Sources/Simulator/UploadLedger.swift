@@ -174,3 +174,36 @@ struct UploadLedger {
 
     static func bitNanoseconds(_ bits: Double) -> Int128 { Int128((bits * 1e9).rounded()) }
 }
+
+extension RunResult {
+    /// What is wrong with the run's upload accounts (empty: nothing): every node's parts add up to its
+    /// capacity × time present, that capacity is its upload × the time between its arrival and departure
+    /// (or the run's end), and the bits its links carried match the bytes it sent, up to blocks cut off by
+    /// closed connections and those still on the wire at the end. Debug builds check every run; the
+    /// tests call it too.
+    public func uploadAccountingViolations(bytesCut: Int64, linkCount: Int) -> [String] {
+        guard !uploadShares.isEmpty else { return [] }
+        var problems: [String] = []
+        var sentTotal: Int128 = 0, uploadedTotal: Int128 = 0
+        for (n, shares) in uploadShares.enumerated() {
+            let parts = shares.sent + shares.idle.reduce(0, +)
+            if parts != shares.capacity { problems.append("node \(n): parts \(parts) != capacity \(shares.capacity)") }
+            let (upload, from, until): (Double, SimTime, SimTime) = n == 0
+                ? (population.server.upload, 0, min(endTime, scenario.server.leaveAt ?? endTime))
+                : (population.peers[n - 1].upload, population.peers[n - 1].arrival,
+                   min(endTime, departure[n - 1] ?? endTime))
+            let present = from < endTime ? Int128(max(0, until - from)) : 0
+            let capacity = Int128(upload.rounded()) * present
+            if capacity != shares.capacity { problems.append("node \(n): capacity \(shares.capacity) != upload × presence \(capacity)") }
+            sentTotal += shares.sent
+            uploadedTotal += Int128(n == 0 ? serverUploadedBytes : uploadedBytes[n - 1])
+        }
+        let low = uploadedTotal * 8_000_000_000
+        let high = (uploadedTotal + Int128(bytesCut) + Int128(linkCount) * Int128(scenario.file.blockSize)) * 8_000_000_000
+        // The meters are float sums: a relative slack of 1e-9.
+        if sentTotal < low - low / 1_000_000_000 - 1_000_000_000 || sentTotal > high + high / 1_000_000_000 + 1_000_000_000 {
+            problems.append("sent \(sentTotal) bit·ns outside what the bytes allow: \(low)...\(high)")
+        }
+        return problems
+    }
+}
