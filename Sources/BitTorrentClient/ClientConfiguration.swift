@@ -12,7 +12,10 @@ public struct ClientConfiguration: Sendable {
     /// Bytes per second, or nil for no limit.
     public var uploadLimit: Double?
     public var downloadLimit: Double?
-    public var maxConnections = 80
+    public var maxConnections = PeerSetUpkeep.Settings.standard.maxConnections
+    /// The peer-set upkeep, with the simulator's defaults (`PeerSetUpkeep.Settings.standard`); the tracker's
+    /// `min interval`, when it sends one, replaces the default.
+    public var upkeep = PeerSetUpkeep.Settings.standard
     /// Peers from the tracker to try at once.
     public var maxHalfOpen = 8
     public var choke = ChokeSettings()

@@ -38,6 +38,8 @@ final class PeerConnection {
     /// It let our requests sit for `requestTimeout`: they went back to the picker, and until it sends a
     /// block it gets one request at a time (libtorrent's snubbed peers).
     var snubbed = false
+    /// Since when neither side has been interested (nil: one side is); the peer-set upkeep reads it.
+    var uselessSince: Int64?
 
     init(id: Int, channel: Channel, dialled: AnnounceReply.PeerAddress?, layout: PieceLayout, infoHash: [UInt8], now: Int64) {
         self.id = id

@@ -26,6 +26,8 @@ public struct SessionStatus: Sendable, Equatable {
     /// data was already on disk).
     public var firstPieceAfter: Double?
     public var completedAfter: Double?
+    /// The peer-set upkeep wants peers and the tracker's `min interval` has passed: announce now.
+    public var announceWanted: Bool
 
     public var left: Int64 { totalBytes - bytesHave }
     public var fraction: Double { totalBytes > 0 ? Double(bytesHave) / Double(totalBytes) : 1 }

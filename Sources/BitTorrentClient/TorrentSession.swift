@@ -17,7 +17,8 @@ import WireProtocol
 public final class TorrentSession: @unchecked Sendable {
     public let metainfo: Metainfo
     public let layout: PieceLayout
-    public let configuration: ClientConfiguration
+    /// Fixed but for the tracker's `min interval`, learnt from its answers (`announced`).
+    public internal(set) var configuration: ClientConfiguration
     let eventLoop: EventLoop
     let storage: TorrentStorage
     let log: @Sendable (String) -> Void
@@ -70,6 +71,12 @@ public final class TorrentSession: @unchecked Sendable {
     var lastSampleAt: Int64
     var recent = (down: 0.0, up: 0.0, sending: 0, receiving: 0)
     var closing = false
+    /// The peer-set upkeep (`TorrentSession+Upkeep`): when it next looks, when a block last arrived, when the
+    /// tracker last answered, and when an early announce is wanted (nil: none).
+    var nextUpkeepAt: Int64 = 0
+    var lastBlockReceivedAt: Int64?
+    var lastAnnounceAt: Int64?
+    var announceWantedAt: Int64?
     var serverChannel: Channel?
     var timers: [RepeatedTask] = []
 
@@ -143,7 +150,7 @@ public final class TorrentSession: @unchecked Sendable {
             ?? SessionStatus(pieceCount: 0, piecesHave: 0, totalBytes: 0, bytesHave: 0, downloadedBytes: 0, uploadedBytes: 0,
                              wastedBytes: 0, hashFailures: 0, downloadRate: 0, uploadRate: 0, peers: 0, sendingToUs: 0,
                              receivingFromUs: 0, isComplete: false, failure: "the session has stopped", firstPieceAfter: nil,
-                             completedAfter: nil)
+                             completedAfter: nil, announceWanted: false)
     }
 
     /// Closes every connection and the listener.
@@ -230,14 +237,18 @@ public final class TorrentSession: @unchecked Sendable {
             case .send(let message):
                 c.write(message, now: now)
             case .peerHas(let pieces):
-                if picker.isComplete, pieces.isComplete { return dropFellowSeed(c) }
+                if PeerSetUpkeep.isRedundant(weAreSeed: picker.isComplete, partnerIsSeed: pieces.isComplete) {
+                    return dropFellowSeed(c)
+                }
                 availability.add(pieces)
                 c.counted = pieces
                 updateInterest(c)
             case .peerGotPiece(let piece):
                 availability.increment(piece)
                 c.counted.insert(piece)
-                if picker.isComplete, c.counted.isComplete { return dropFellowSeed(c) }
+                if PeerSetUpkeep.isRedundant(weAreSeed: picker.isComplete, partnerIsSeed: c.counted.isComplete) {
+                    return dropFellowSeed(c)
+                }
                 if !picker.have.contains(piece) { updateInterest(c) }  // new requests, not only new interest
             case .received(let block, let bytes):
                 blockArrived(block, bytes, from: c, now: now)
@@ -290,7 +301,7 @@ public final class TorrentSession: @unchecked Sendable {
         }
     }
 
-    /// Two seeds have nothing to trade: close, and never dial this one again.
+    /// Two seeds have nothing to trade (`PeerSetUpkeep.isRedundant`): close, and never dial this one again.
     func dropFellowSeed(_ c: PeerConnection) {
         if let d = c.dialled { retryAt[d] = .max }
         drop(c, because: "both are seeds")
@@ -330,6 +341,7 @@ public final class TorrentSession: @unchecked Sendable {
     func blockArrived(_ block: BlockRef, _ bytes: [UInt8], from c: PeerConnection, now: Int64) {
         let n = Int64(bytes.count)
         c.lastBlockAt = now
+        lastBlockReceivedAt = now
         c.snubbed = false
         c.receivedNow += n
         c.tickReceived += n
@@ -551,6 +563,7 @@ public final class TorrentSession: @unchecked Sendable {
                 requestTimeout(c, now: now)
             }
         }
+        upkeepIfDue(now: now)
         connectMore()
     }
 
@@ -635,6 +648,7 @@ public final class TorrentSession: @unchecked Sendable {
             downloadRate: recent.down, uploadRate: recent.up, peers: connections.filter(\.handshakeDone).count,
             sendingToUs: recent.sending, receivingFromUs: recent.receiving, isComplete: picker.isComplete, failure: failure,
             firstPieceAfter: firstPieceAt.map { Double($0 - createdAt) / 1e9 },
-            completedAfter: completedAt.map { Double($0 - createdAt) / 1e9 })
+            completedAfter: completedAt.map { Double($0 - createdAt) / 1e9 },
+            announceWanted: announceWantedAt.map { $0 <= Self.clock() } ?? false)
     }
 }

@@ -107,7 +107,7 @@ public struct ProtocolSpec: Sendable, Equatable {
     /// Keep this much data requested per connection at its measured rate (libtorrent); 0: a fixed pipeline
     /// of `pipelineRequests` (Cohen's client).
     public var requestQueueTime: Int64 = 0
-    public var maxConnections = 80
+    public var maxConnections = PeerSetUpkeep.Settings.standard.maxConnections
     public var trackerPeers = 50
     public var announceInterval: Int64 = 1_800_000_000_000
     /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
@@ -115,18 +115,15 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var fillFreeSlots = true
     /// A leecher seeks more peers when its peer set falls below this many connections (see
     /// `PeerSetUpkeep`).
-    public var reannounceBelow = 20
+    public var reannounceBelow = PeerSetUpkeep.Settings.standard.reannounceBelow
     /// The tracker's `min interval`: no announce comes sooner after the last one (an earlier request waits).
-    public var minAnnounceInterval: Int64 = 60_000_000_000
+    public var minAnnounceInterval = PeerSetUpkeep.Settings.standard.minAnnounceInterval
     /// A leecher interested in partners that received nothing for this long is stalled and seeks peers.
-    public var stallTimeout: Int64 = 60_000_000_000
-    /// How often a node looks over its peer set. Not a scenario key: a real client looks every second; 5 s
-    /// keeps the events few and the stall rules' own timeouts are a minute.
-    public var upkeepInterval: Int64 = 5_000_000_000
-    /// A connection over which neither side has been interested for this long is useless (closed only to
-    /// make room for a stalled leecher). libtorrent's `inactivity_timeout` is 10 minutes; a stalled peer
-    /// needs the room sooner.
-    public var uselessAfter: Int64 = 60_000_000_000
+    public var stallTimeout = PeerSetUpkeep.Settings.standard.stallTimeout
+    /// How often a node looks over its peer set, and when a connection is useless: not scenario keys (the
+    /// Strategy module's defaults, which say why).
+    public var upkeepInterval = PeerSetUpkeep.Settings.standard.interval
+    public var uselessAfter = PeerSetUpkeep.Settings.standard.uselessAfter
 
     /// The upkeep rules' settings.
     public var upkeepSettings: PeerSetUpkeep.Settings {

@@ -34,6 +34,16 @@ public struct PeerSetUpkeep: Sendable, Equatable {
         /// The peer-set limit.
         public var maxConnections: Int
 
+        /// The defaults, for the simulator's scenarios and the real client alike: a look every 5 s (a real
+        /// client looks every second; the rules' own timeouts are a minute), the tracker's `min interval` and
+        /// the stall time-out a minute each (60 s is what trackers commonly send as `min interval`, and
+        /// BitTorrent's snub time-out), a connection useless after a minute (libtorrent's
+        /// `inactivity_timeout` is 10 minutes, too long for a stalled peer waiting for room), a new search
+        /// below 20 connections, 80 at most.
+        public static let standard = Settings(
+            interval: 5_000_000_000, minAnnounceInterval: 60_000_000_000, stallTimeout: 60_000_000_000,
+            uselessAfter: 60_000_000_000, reannounceBelow: 20, maxConnections: 80)
+
         public init(interval: Int64, minAnnounceInterval: Int64, stallTimeout: Int64, uselessAfter: Int64,
                     reannounceBelow: Int, maxConnections: Int) {
             self.interval = interval
@@ -113,12 +123,17 @@ public struct PeerSetUpkeep: Sendable, Equatable {
 
     public var settings: Settings
 
-    public init(settings: Settings) { self.settings = settings }
+    public init(settings: Settings = .standard) { self.settings = settings }
+
+    /// Rule 1 on its own, for a caller that learns a partner's pieces outside a look (a bitfield, a `have`):
+    /// two seeds have nothing to trade.
+    public static func isRedundant(weAreSeed: Bool, partnerIsSeed: Bool) -> Bool { weAreSeed && partnerIsSeed }
 
     public func decide(_ node: Node, partners: [Partner]) -> Decision {
         var decision = Decision()
         if node.isSeed {
-            decision.close = partners.filter { $0.established && $0.partnerIsSeed }.map(\.id)
+            decision.close = partners.filter { $0.established && Self.isRedundant(weAreSeed: true, partnerIsSeed: $0.partnerIsSeed) }
+                .map(\.id)
             let closing = Set(decision.close)
             let rest = partners.filter { !closing.contains($0.id) }
             if !rest.contains(where: { !$0.established || $0.theyAreInterested }) {
