@@ -56,9 +56,9 @@ public struct TrackerAnnouncer: Sendable {
     /// was sent (or was not due), so that the caller can send it before `stopped` if the download completed
     /// just now.
     ///
-    /// Stopping is a flag, not task cancellation: cancelling a URLSession request as it completes crashes
-    /// swift-corelibs-foundation ("Trying to access a behaviour for a task that in not in the registry",
-    /// seen in 1 of 25 runs here), so an announce in flight is let finish (it times out by itself).
+    /// Stopping is a flag, not task cancellation: an announce in flight is let finish (`TrackerClient`'s
+    /// deadline bounds it). The flag dates from URLSession, whose cancellation of a request as it completed
+    /// crashed swift-corelibs-foundation in 1 of 25 runs; announces no longer go through URLSession.
     /// - Parameter completedAlready: the download was complete when the session started (no `completed`).
     @discardableResult
     public func run(interval firstInterval: Int, completedAlready: Bool, stopping: @Sendable () -> Bool) async -> Bool {

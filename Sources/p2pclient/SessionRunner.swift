@@ -62,7 +62,7 @@ struct SessionRunner {
         var announcer: TrackerAnnouncer?
         var trackerTask: Task<Bool, Never>?
         if let announceURL {
-            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 5), session: session,
+            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 5, group: group), session: session,
                                      port: UInt16(port), report: report)
             do {
                 let started = try await a.start(attempts: directPeers.isEmpty ? 3 : 1,
@@ -131,7 +131,7 @@ struct SessionRunner {
         await session.close()
         if let announcer {
             // Tell the tracker we are gone, but do not hang on it.
-            let quick = TrackerAnnouncer(client: TrackerClient(announceURL: announcer.client.announceURL, timeout: 3),
+            let quick = TrackerAnnouncer(client: TrackerClient(announceURL: announcer.client.announceURL, timeout: 3, group: group),
                                          session: session, port: announcer.port, report: report)
             // A download that completed just before we stopped still says so first.
             if downloading, final.isComplete, !have.isComplete, !sentCompleted { _ = try? await quick.announce(.completed) }
