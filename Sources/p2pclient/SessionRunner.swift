@@ -52,7 +52,7 @@ struct SessionRunner {
                                      eventLoop: group.next(), log: log)
         let port: Int
         do { port = try await session.start() } catch {
-            throw fatal("cannot listen on \(configuration.bindHost):\(configuration.port): \(error)")
+            throw fatal("cannot listen on \(hostPort(configuration.bindHost, configuration.port)): \(error)")
         }
         if verbose { report("listening on port \(port)") }
         let stop = StopSignal()
