@@ -45,7 +45,7 @@ final class PeerConnection {
         self.id = id
         self.channel = channel
         self.dialled = dialled
-        remoteDescription = dialled?.description ?? channel.remoteAddress.map { "\($0)" } ?? "peer \(id)"
+        remoteDescription = dialled?.description ?? channel.remoteAddress?.hostPortText ?? "peer \(id)"
         machine = PeerConnectionStateMachine(layout: layout, infoHash: infoHash)
         counted = PieceBitfield(pieceCount: layout.pieceCount)
         connectedAt = now

@@ -9,16 +9,23 @@ public struct TrackerAnnouncer: Sendable {
     public let session: TorrentSession
     public let port: UInt16
     public let lowPeers = 5
+    /// Failures worth telling the user whatever the verbosity (a retry, giving up).
     let report: @Sendable (String) -> Void
+    /// Each answer of the tracker (p2pclient prints these with --verbose only).
+    let log: @Sendable (String) -> Void
 
-    public init(client: TrackerClient, session: TorrentSession, port: UInt16, report: @escaping @Sendable (String) -> Void) {
+    public init(client: TrackerClient, session: TorrentSession, port: UInt16, report: @escaping @Sendable (String) -> Void,
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client
         self.session = session
         self.port = port
         self.report = report
+        self.log = log
     }
 
-    /// One announce; its peers are handed to the session. Returns the tracker's interval in seconds.
+    /// One announce; its peers are handed to the session and the answer is logged, e.g.
+    /// "tracker (started): 37 peers, interval 1800 s". A failure is thrown for the caller to report (it
+    /// knows whether a retry follows). Returns the tracker's interval in seconds.
     @discardableResult
     public func announce(_ event: AnnounceRequest.Event?) async throws(TrackerClient.Failure) -> Int {
         let status = await session.status()
@@ -27,8 +34,14 @@ public struct TrackerAnnouncer: Sendable {
             uploaded: status.uploadedBytes, downloaded: status.downloadedBytes, left: status.left, event: event,
             numWant: 50)
         let reply = try await client.announce(request)
+        log("\(Self.name(event)): \(reply.peers.count) peer\(reply.peers.count == 1 ? "" : "s"), interval \(reply.interval) s")
         session.addPeers(reply.peers)
         return reply.interval
+    }
+
+    /// "tracker" for a regular announce, "tracker (started)" for one with an event: how log lines begin.
+    public static func name(_ event: AnnounceRequest.Event?) -> String {
+        event.map { "tracker (\($0.rawValue))" } ?? "tracker"
     }
 
     /// `started`, tried `attempts` times with a short backoff; throws the last failure. Returns nil as soon
@@ -56,9 +69,9 @@ public struct TrackerAnnouncer: Sendable {
     /// was sent (or was not due), so that the caller can send it before `stopped` if the download completed
     /// just now.
     ///
-    /// Stopping is a flag, not task cancellation: cancelling a URLSession request as it completes crashes
-    /// swift-corelibs-foundation ("Trying to access a behaviour for a task that in not in the registry",
-    /// seen in 1 of 25 runs here), so an announce in flight is let finish (it times out by itself).
+    /// Stopping is a flag, not task cancellation: an announce in flight is let finish (`TrackerClient`'s
+    /// deadline bounds it). The flag dates from URLSession, whose cancellation of a request as it completed
+    /// crashed swift-corelibs-foundation in 1 of 25 runs; announces no longer go through URLSession.
     /// - Parameter completedAlready: the download was complete when the session started (no `completed`).
     @discardableResult
     public func run(interval firstInterval: Int, completedAlready: Bool, stopping: @Sendable () -> Bool) async -> Bool {

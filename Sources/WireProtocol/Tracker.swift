@@ -65,7 +65,7 @@ public enum AnnounceReply: Equatable, Sendable {
             self.host = host
             self.port = port
         }
-        public var description: String { "\(host):\(port)" }
+        public var description: String { hostPort(host, Int(port)) }
     }
 
     /// Why an answer could not be understood.

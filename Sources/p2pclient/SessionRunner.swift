@@ -47,11 +47,12 @@ struct SessionRunner {
         let report: @Sendable (String) -> Void = { message in
             FileHandle.standardError.write(Data("p2pclient: \(message)\n".utf8))
         }
+        let log: @Sendable (String) -> Void = { message in if verbose { report(message) } }
         let session = TorrentSession(metainfo: metainfo, storage: storage, have: have, configuration: configuration,
-                                     eventLoop: group.next(), log: { if verbose { report($0) } })
+                                     eventLoop: group.next(), log: log)
         let port: Int
         do { port = try await session.start() } catch {
-            throw fatal("cannot listen on \(configuration.bindHost):\(configuration.port): \(error)")
+            throw fatal("cannot listen on \(hostPort(configuration.bindHost, configuration.port)): \(error)")
         }
         if verbose { report("listening on port \(port)") }
         let stop = StopSignal()
@@ -62,8 +63,8 @@ struct SessionRunner {
         var announcer: TrackerAnnouncer?
         var trackerTask: Task<Bool, Never>?
         if let announceURL {
-            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 5), session: session,
-                                     port: UInt16(port), report: report)
+            let a = TrackerAnnouncer(client: TrackerClient(announceURL: announceURL, timeout: 5, group: group), session: session,
+                                     port: UInt16(port), report: report, log: log)
             do {
                 let started = try await a.start(attempts: directPeers.isEmpty ? 3 : 1,
                                                 stopping: { state.signal.withLock { $0 != nil } })
@@ -131,11 +132,15 @@ struct SessionRunner {
         await session.close()
         if let announcer {
             // Tell the tracker we are gone, but do not hang on it.
-            let quick = TrackerAnnouncer(client: TrackerClient(announceURL: announcer.client.announceURL, timeout: 3),
-                                         session: session, port: announcer.port, report: report)
-            // A download that completed just before we stopped still says so first.
-            if downloading, final.isComplete, !have.isComplete, !sentCompleted { _ = try? await quick.announce(.completed) }
-            _ = try? await quick.announce(.stopped)
+            let quick = TrackerAnnouncer(client: TrackerClient(announceURL: announcer.client.announceURL, timeout: 3, group: group),
+                                         session: session, port: announcer.port, report: report, log: log)
+            // A download that completed just before we stopped still says so first. Failures here change
+            // nothing (we are leaving), so only --verbose shows them.
+            var events: [AnnounceRequest.Event] = [.stopped]
+            if downloading, final.isComplete, !have.isComplete, !sentCompleted { events.insert(.completed, at: 0) }
+            for event in events {
+                do { try await quick.announce(event) } catch { log("\(TrackerAnnouncer.name(event)): \(error)") }
+            }
         }
         return exitCode
     }

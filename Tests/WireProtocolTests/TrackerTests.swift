@@ -30,6 +30,13 @@ import Testing
         #expect(throws: AnnounceReply.Problem.self) { try AnnounceReply.parse(Array("<html>502</html>".utf8)) }
     }
 
+    @Test func hostPortBracketsIPv6Only() {
+        #expect(hostPort("127.0.0.1", 52_716) == "127.0.0.1:52716")
+        #expect(hostPort("tracker.example", 80) == "tracker.example:80")
+        #expect(hostPort("::1", 52_716) == "[::1]:52716")
+        #expect(hostPort("[::1]", 52_716) == "[::1]:52716")  // already bracketed (as --peer [::1]:port gives it)
+    }
+
     @Test func backoffDoublesUpToItsMaximum() {
         var b = Backoff(initial: 5, maximum: 60)
         #expect([b.nextDelay(), b.nextDelay(), b.nextDelay(), b.nextDelay(), b.nextDelay()] == [5, 10, 20, 40, 60])

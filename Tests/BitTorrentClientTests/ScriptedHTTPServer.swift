@@ -1,0 +1,75 @@
+import NIOCore
+import NIOPosix
+
+/// A misbehaving (or well-behaved) HTTP server on 127.0.0.1 for the tracker client's tests. It answers the
+/// first bytes of each connection by its script and never parses the request. `close()` shuts down its
+/// own event loop, which closes every connection it still holds.
+final class ScriptedHTTPServer: Sendable {
+    enum Script: Sendable {
+        /// These bytes, then the connection is closed (or `keepOpen`: left open, saying nothing more).
+        case reply([UInt8], keepOpen: Bool = false)
+        /// `head`, then `chunk` again and again, as fast as the client reads, until it hangs up.
+        case endless(head: String, chunk: [UInt8])
+        /// `head`, then one byte every `interval`, until the client hangs up.
+        case drip(head: String, interval: TimeAmount)
+    }
+
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let channel: any Channel
+    let port: Int
+
+    init(_ script: Script) async throws {
+        channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ScriptHandler(script: script))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress?.port ?? 0
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/announce" }
+
+    func close() async {
+        try? await channel.close()
+        try? await group.shutdownGracefully()
+    }
+
+    final class ScriptHandler: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let script: Script
+        var answered = false
+
+        init(script: Script) { self.script = script }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            guard !answered else { return }
+            answered = true
+            let channel = context.channel
+            switch script {
+            case .reply(let bytes, let keepOpen):
+                channel.writeAndFlush(ByteBuffer(bytes: bytes)).whenComplete { _ in
+                    if !keepOpen { channel.close(promise: nil) }
+                }
+            case .endless(let head, let chunk):
+                channel.writeAndFlush(ByteBuffer(string: head), promise: nil)
+                Self.pump(ByteBuffer(bytes: chunk), on: channel)
+            case .drip(let head, let interval):
+                channel.writeAndFlush(ByteBuffer(string: head), promise: nil)
+                channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+                    guard channel.isActive else { task.cancel(); return }
+                    channel.writeAndFlush(ByteBuffer(string: "x"), promise: nil)
+                }
+            }
+        }
+
+        /// Writes `chunk` each time the previous one reached the socket (the client's reading paces it).
+        static func pump(_ chunk: ByteBuffer, on channel: any Channel) {
+            channel.writeAndFlush(chunk).whenSuccess {
+                channel.eventLoop.execute { pump(chunk, on: channel) }
+            }
+        }
+    }
+}
