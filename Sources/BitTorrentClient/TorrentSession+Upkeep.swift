@@ -37,8 +37,12 @@ extension TorrentSession {
         announceWantedAt = decision.announceAt
     }
 
-    /// The tracker answered: an early announce is no longer wanted, and the next may come `minInterval`
-    /// nanoseconds from now (the tracker's `min interval`, or the default).
+    /// The tracker answered (`minInterval`: its `min interval` in seconds, if it sent one): an early
+    /// announce is no longer wanted, and the next may come no sooner than that (or the default) from now.
+    public func announced(minInterval: Int?) {
+        eventLoop.execute { [self] in announced(at: Self.clock(), minInterval: minInterval.map { Int64($0) * 1_000_000_000 }) }
+    }
+
     func announced(at now: Int64, minInterval: Int64?) {
         lastAnnounceAt = now
         announceWantedAt = nil

@@ -1,14 +1,15 @@
 import WireProtocol
 
 /// Keeps a tracker informed about one session (BEP 3): `started` first, then a regular announce at the
-/// tracker's interval (every 15 s while we know fewer than `lowPeers` peers, so a small swarm finds itself
-/// quickly), `completed` once when the download completes, `stopped` at shutdown. Failed announces are
-/// retried with `Backoff`; peers from every answer go to the session.
+/// tracker's interval, and an early one whenever the session's peer-set upkeep wants peers and the
+/// tracker's `min interval` has passed (`PeerSetUpkeep`, the rule the simulated peers follow: fewer than 20
+/// connections, no partner with a piece we lack, or nothing received for a minute), `completed` once when
+/// the download completes, `stopped` at shutdown. Failed announces are retried with `Backoff`; peers from
+/// every answer go to the session.
 public struct TrackerAnnouncer: Sendable {
     public let client: TrackerClient
     public let session: TorrentSession
     public let port: UInt16
-    public let lowPeers = 5
     /// Failures worth telling the user whatever the verbosity (a retry, giving up).
     let report: @Sendable (String) -> Void
     /// Each answer of the tracker (p2pclient prints these with --verbose only).
@@ -36,6 +37,7 @@ public struct TrackerAnnouncer: Sendable {
         let reply = try await client.announce(request)
         log("\(Self.name(event)): \(reply.peers.count) peer\(reply.peers.count == 1 ? "" : "s"), interval \(reply.interval) s")
         session.addPeers(reply.peers)
+        session.announced(minInterval: reply.minInterval)
         return reply.interval
     }
 
@@ -86,15 +88,14 @@ public struct TrackerAnnouncer: Sendable {
             var event: AnnounceRequest.Event?
             if status.isComplete, !sentCompleted, ContinuousClock.now >= completedRetryAt {
                 event = .completed
-            } else if ContinuousClock.now < next {
-                continue
+            } else if ContinuousClock.now < next, !status.announceWanted {
+                continue  // neither due nor wanted early by the peer-set upkeep (`PeerSetUpkeep`)
             }
             do {
                 interval = max(try await announce(event), 1)
                 if event == .completed { sentCompleted = true }
                 backoff.reset()
-                let few = await session.status().peers < lowPeers
-                next = ContinuousClock.now + .seconds(few ? min(interval, 15) : interval)
+                next = ContinuousClock.now + .seconds(interval)
             } catch {
                 if stopping() { return sentCompleted }  // shutting down: not worth a retry
                 let delay = backoff.nextDelay()

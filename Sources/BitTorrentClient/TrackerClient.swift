@@ -59,13 +59,15 @@ public struct TrackerClient: Sendable {
         self.group = group
     }
 
-    /// Sends one announce; returns the tracker's interval and peers.
-    public func announce(_ request: AnnounceRequest) async throws(Failure) -> (interval: Int, peers: [AnnounceReply.PeerAddress]) {
+    /// Sends one announce; returns the tracker's interval, peers and `min interval` (if it sent one).
+    public func announce(_ request: AnnounceRequest) async throws(Failure)
+        -> (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)
+    {
         let body = try await TrackerHTTP.get(request.url(announce: announceURL), limit: replyLimit, timeout: timeout, on: group)
         do {
             switch try AnnounceReply.parse(body) {
             case .failure(let reason): throw Failure.refused(reason)
-            case .peers(let interval, let peers): return (interval, peers)
+            case .peers(let interval, let peers, let minInterval): return (interval, peers, minInterval)
             }
         } catch let failure as Failure {
             throw failure

@@ -54,7 +54,8 @@ public struct AnnounceRequest: Equatable, Sendable {
 
 /// What a tracker said.
 public enum AnnounceReply: Equatable, Sendable {
-    case peers(interval: Int, peers: [PeerAddress])
+    /// `minInterval`: the tracker's optional `min interval` (seconds): no announce sooner than that.
+    case peers(interval: Int, peers: [PeerAddress], minInterval: Int? = nil)
     /// The tracker refused, with its `failure reason`.
     case failure(String)
 
@@ -112,7 +113,9 @@ public enum AnnounceReply: Equatable, Sendable {
         default:
             throw .malformed("peers is neither a string nor a list")
         }
-        return .peers(interval: Int(interval), peers: peers)
+        // `min interval` is optional; one out of range is ignored rather than refused (the answer stays usable).
+        let minInterval = value["min interval"]?.integerValue.flatMap { $0 > 0 && $0 < 1_000_000 ? Int($0) : nil }
+        return .peers(interval: Int(interval), peers: peers, minInterval: minInterval)
     }
 }
 

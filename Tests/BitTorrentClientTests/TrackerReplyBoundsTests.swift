@@ -14,13 +14,13 @@ import WireProtocol
 
     /// Announces once to a server playing `script`; returns the failure (nil on success) and how long it took.
     func announce(_ script: ScriptedHTTPServer.Script, timeout: Double = 10)
-        async throws -> (failure: TrackerClient.Failure?, seconds: Double, reply: (interval: Int, peers: [AnnounceReply.PeerAddress])?)
+        async throws -> (failure: TrackerClient.Failure?, seconds: Double, reply: (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)?)
     {
         let server = try await ScriptedHTTPServer(script)
         let client = TrackerClient(announceURL: server.url, timeout: timeout)
         let start = ContinuousClock.now
         var failure: TrackerClient.Failure?
-        var reply: (interval: Int, peers: [AnnounceReply.PeerAddress])?
+        var reply: (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)?
         do { reply = try await client.announce(Self.request) } catch { failure = error }
         let elapsed = ContinuousClock.now - start
         await server.close()

@@ -27,7 +27,7 @@ struct TrackerInteropTests {
         let first = AnnounceRequest(infoHash: infoHash, peerID: Array("-PS0001-aaaaaaaaaaaa".utf8), port: 7001,
                                     left: 100, event: .started)
         // The tracker needs a moment to listen: retry with a short backoff, bounded.
-        var reply: (interval: Int, peers: [AnnounceReply.PeerAddress])?
+        var reply: (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)?
         var backoff = Backoff(initial: 50_000_000, maximum: 400_000_000)
         for _ in 0..<12 where reply == nil {
             do { reply = try await client.announce(first) } catch {

@@ -44,3 +44,14 @@ import Testing
         #expect(b.nextDelay() == 5)
     }
 }
+
+@Suite struct TrackerMinIntervalTests {
+    @Test func theMinIntervalIsReadWhenSentAndIgnoredWhenAbsurd() throws {
+        let with = Array("d8:intervali1800e12:min intervali60e5:peers0:e".utf8)
+        #expect(try AnnounceReply.parse(with) == .peers(interval: 1800, peers: [], minInterval: 60))
+        let without = Array("d8:intervali1800e5:peers0:e".utf8)
+        #expect(try AnnounceReply.parse(without) == .peers(interval: 1800, peers: [], minInterval: nil))
+        let absurd = Array("d8:intervali1800e12:min intervali-5e5:peers0:e".utf8)
+        #expect(try AnnounceReply.parse(absurd) == .peers(interval: 1800, peers: [], minInterval: nil))
+    }
+}
