@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "BitTorrentClientTests",
             dependencies: [
-                "BitTorrentClient", "WireProtocol", "Strategy", "Simulator", "TestSupport",
+                "BitTorrentClient", "WireProtocol", "Strategy", "Simulator", "ScenarioModel", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

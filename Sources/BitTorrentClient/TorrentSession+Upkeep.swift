@@ -38,7 +38,10 @@ extension TorrentSession {
     }
 
     /// The tracker answered (`minInterval`: its `min interval` in seconds, if it sent one): an early
-    /// announce is no longer wanted, and the next may come no sooner than that (or the default) from now.
+    /// announce is no longer wanted, and the next may come no sooner than that from now, but no later than
+    /// the simulated peers' default (60 s). opentracker sends half its interval, about 14 minutes: a
+    /// session that cannot use its peer set would wait that long, where the model's peers ask again after a
+    /// minute; p2pclient keeps to the model's rule.
     public func announced(minInterval: Int?) {
         eventLoop.execute { [self] in announced(at: Self.clock(), minInterval: minInterval.map { Int64($0) * 1_000_000_000 }) }
     }
@@ -46,6 +49,7 @@ extension TorrentSession {
     func announced(at now: Int64, minInterval: Int64?) {
         lastAnnounceAt = now
         announceWantedAt = nil
-        if let minInterval { configuration.upkeep.minAnnounceInterval = minInterval }
+        let ceiling = PeerSetUpkeep.Settings.standard.minAnnounceInterval
+        configuration.upkeep.minAnnounceInterval = min(minInterval ?? ceiling, ceiling)
     }
 }

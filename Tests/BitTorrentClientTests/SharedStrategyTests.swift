@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BitTorrentClient
+import ScenarioModel
 @testable import Simulator
 import Strategy
 
@@ -16,13 +17,18 @@ import Strategy
         #expect(clientTypes == ["PiecePicker", "ChokeRounds", "LeecherChoker", "SeedChoker"])
         #expect(simulatorTypes == ["AlignedTable<PiecePicker>", "Array<ChokeRounds>", "LeecherChoker", "SeedChoker"])
         #expect("\(type(of: \ClientConfiguration.pipeline).valueType)" == "RequestPipeline")
+        // The peer-set upkeep: one rule, one set of defaults.
+        #expect("\(type(of: \SwarmSimulation.upkeep).valueType)" == "PeerSetUpkeep")
+        #expect("\(type(of: \ClientConfiguration.upkeep).valueType)" == "Settings")
+        #expect(ClientConfiguration(peerID: Array(repeating: 0, count: 20)).upkeep == PeerSetUpkeep.Settings.standard)
+        #expect(ScenarioModel.ProtocolSpec().upkeepSettings == PeerSetUpkeep.Settings.standard)
     }
 
     /// Only the Strategy module may define a picker, a choker or a decision over them.
     @Test func noOtherModuleDefinesAStrategy() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Sources")
-        let declaration = try Regex(#"(struct|class|enum|protocol)\s+\w*(Choker|Picker|ChokeRounds)\b|func\s+(decide|pick|choosePiece|rarest)\b"#)
+        let declaration = try Regex(#"(struct|class|enum|protocol)\s+\w*(Choker|Picker|ChokeRounds|Upkeep)\b|func\s+(decide|pick|choosePiece|rarest)\b"#)
         var offenders: [String] = []
         var scanned = 0
         let files = FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil)
