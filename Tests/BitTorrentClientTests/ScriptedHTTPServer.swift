@@ -1,5 +1,26 @@
+import Foundation
 import NIOCore
 import NIOPosix
+
+/// When the server's last connection opened and closed, on NIO's monotonic clock. The tests time the
+/// client by it: a time taken around an `await` includes however long the test runner's two cooperative
+/// threads were busy with other tests (a whole simulator swarm, at times), which says nothing of the client.
+final class ConnectionTiming: @unchecked Sendable {
+    private let lock = NSLock()
+    private var opened: NIODeadline?
+    private var closed: NIODeadline?
+
+    func open() { lock.withLock { opened = .now(); closed = nil } }
+    func close() { lock.withLock { closed = .now() } }
+
+    /// Seconds the connection lasted, once it has closed.
+    var lifetime: Double? {
+        lock.withLock {
+            guard let opened, let closed else { return nil }
+            return Double((closed - opened).nanoseconds) / 1e9
+        }
+    }
+}
 
 /// A misbehaving (or well-behaved) HTTP server on 127.0.0.1 for the tracker client's tests. It answers the
 /// first bytes of each connection by its script and never parses the request. `close()` shuts down its
@@ -17,13 +38,15 @@ final class ScriptedHTTPServer: Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let channel: any Channel
     let port: Int
+    let timing = ConnectionTiming()
 
     init(_ script: Script) async throws {
+        let timing = timing
         channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptHandler(script: script))
+                    try channel.pipeline.syncOperations.addHandler(ScriptHandler(script: script, timing: timing))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -40,9 +63,23 @@ final class ScriptedHTTPServer: Sendable {
     final class ScriptHandler: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         let script: Script
+        let timing: ConnectionTiming
         var answered = false
 
-        init(script: Script) { self.script = script }
+        init(script: Script, timing: ConnectionTiming) {
+            self.script = script
+            self.timing = timing
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            timing.open()
+            context.fireChannelActive()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            timing.close()
+            context.fireChannelInactive()
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard !answered else { return }

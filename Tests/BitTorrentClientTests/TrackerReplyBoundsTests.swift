@@ -12,7 +12,9 @@ import WireProtocol
                                          port: 7000, left: 1)
     static let mebibyteJunk = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
 
-    /// Announces once to a server playing `script`; returns the failure (nil on success) and how long it took.
+    /// Announces once to a server playing `script`; returns the failure (nil on success), how long the
+    /// connection lasted as the server saw it (see `ConnectionTiming`; the time around the `await` if the
+    /// server saw none), and the reply.
     func announce(_ script: ScriptedHTTPServer.Script, timeout: Double = 10)
         async throws -> (failure: TrackerClient.Failure?, seconds: Double, reply: (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)?)
     {
@@ -23,8 +25,11 @@ import WireProtocol
         var reply: (interval: Int, peers: [AnnounceReply.PeerAddress], minInterval: Int?)?
         do { reply = try await client.announce(Self.request) } catch { failure = error }
         let elapsed = ContinuousClock.now - start
+        // The client has hung up (or the server did); the server's side of it may come a moment later.
+        for _ in 0..<50 where server.timing.lifetime == nil { try await Task.sleep(for: .milliseconds(20)) }
+        let lifetime = server.timing.lifetime
         await server.close()
-        return (failure, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, reply)
+        return (failure, lifetime ?? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, reply)
     }
 
     @Test func anEndlessBodyIsRefusedAtTheLimitNotAtTheTimeout() async throws {
