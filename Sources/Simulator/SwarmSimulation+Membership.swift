@@ -150,7 +150,7 @@ extension SwarmSimulation {
             if slotFreed[k] { refillSlots(x) }
             guard !complete[x] else { continue }
             refillOthers(of: x, except: -1)
-            if partners[x].count < settings.reannounceBelow { requestAnnounce(x) }
+            if upkeep.isShortOfConnections(partners[x].count) { requestAnnounce(x) }  // at once, not at the next look
         }
     }
 

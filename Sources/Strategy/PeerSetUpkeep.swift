@@ -160,8 +160,11 @@ public struct PeerSetUpkeep: Sendable, Equatable {
         return max(now, last + settings.minAnnounceInterval)
     }
 
+    /// Rule 3's first case on its own, for a caller that just lost a connection: the peer set is short.
+    public func isShortOfConnections(_ count: Int) -> Bool { count < settings.reannounceBelow }
+
     func need(_ node: Node, partners: [Partner]) -> Need? {
-        if partners.count < settings.reannounceBelow { return .fewConnections }
+        if isShortOfConnections(partners.count) { return .fewConnections }
         let established = partners.filter(\.established)
         guard !established.isEmpty else { return nil }  // handshakes under way: interest is not known yet
         if !established.contains(where: \.weAreInterested) { return .nobodyHasWhatWeLack }
