@@ -22,7 +22,8 @@ enum EndOfRunSummary {
         lines.append("  completed          \(result.completedCount) of \(result.population.peers.count)   (run ended: \(result.stopReason.rawValue) at \(Console.duration(Double(result.endTime) / 1e9)))")
         lines.append("  server uploaded    \(Console.size(result.serverUploadedBytes))"
                      + String(format: "   (upload utilization %.1f %%)", 100 * result.uploadUtilization))
-        if let accounting = UploadAccountingSummary(result) { lines += uploadLines(accounting, result) }
+        let accounting = UploadAccountingSummary(result)
+        if let accounting { lines += uploadLines(accounting, result) }
         if result.piecesWithoutCopy > 0 {
             lines.append("  pieces lost        \(result.piecesWithoutCopy) pieces had no copy left among the peers present")
         }
@@ -31,7 +32,7 @@ enum EndOfRunSummary {
             if let mean = c.mean, let median = c.median, let p95 = c.p95 {
                 line += ", download time mean \(Console.duration(mean)), median \(Console.duration(median)), p95 \(Console.duration(p95))"
             }
-            if let held = UploadAccountingSummary(result)?.incompleteHeld[c.index] {
+            if let held = accounting?.incompleteHeld[c.index] {
                 line += String(format: "; the %d incomplete hold %.1f %% of the file on average", c.count - c.completed, 100 * held)
             }
             lines.append(line)
@@ -44,9 +45,7 @@ enum EndOfRunSummary {
     /// the origin's first-copy cost; capacity that left with departed peers.
     static func uploadLines(_ accounting: UploadAccountingSummary, _ result: RunResult) -> [String] {
         var lines: [String] = []
-        var peers = UploadShares()
-        for (key, shares) in accounting.groups.dropFirst().dropLast() where !key.isEmpty { peers += shares }
-        for (name, shares) in [("origin seed", accounting.groups[0].shares), ("peers", peers)] where shares.capacity > 0 {
+        for (name, shares) in [("origin seed", accounting.groups[0].shares), ("peers", accounting.peers)] where shares.capacity > 0 {
             let idle = UploadAccountingSummary.largestIdle(shares).prefix(3)
                 .map { String(format: "%@ %.1f %%", $0.0.key.replacingOccurrences(of: "_", with: " "), 100 * $0.1) }
             lines.append(String(format: "  upload %-11@ sent %.1f %%", name, 100 * UploadAccountingSummary.ratio(shares.sent, shares.capacity))
@@ -55,8 +54,7 @@ enum EndOfRunSummary {
         if let cost = result.firstCopy {
             let first = cost.completedAt == nil
                 ? "\(cost.piecesOut) of \(cost.pieceCount) pieces left it"
-                : String(format: "%.2f copies of the file before every piece had left it once (ideal 1.00)",
-                         cost.pieceUploads / Double(max(1, cost.pieceCount)))
+                : String(format: "%.2f copies of the file before every piece had left it once (ideal 1.00)", cost.ratioToIdeal)
             lines.append("  origin first copy  \(first)")
         }
         if accounting.departedFraction > 0.0005 {

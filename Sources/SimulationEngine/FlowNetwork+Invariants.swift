@@ -55,8 +55,8 @@ extension FlowNetwork {
                 problems.append("node \(n) receives \(received[n]) bps, above its download \(node.download)")
             }
             #if P2PSIM_INVARIANTS
-            let meterGap = abs(sentMeter[n].rate - sent[n])
-            if meterGap > max(1e-6, sent[n] * 1e-9) { problems.append("node \(n) sent meter \(sentMeter[n].rate) != \(sent[n])") }
+            let meterGap = abs(nodes[n].sending.rate - sent[n])
+            if meterGap > max(1e-6, sent[n] * 1e-9) { problems.append("node \(n) sent meter \(nodes[n].sending.rate) != \(sent[n])") }
             let receivedGap = abs(receivedMeter[n].rate - received[n])
             if receivedGap > max(1e-6, received[n] * 1e-9) {
                 problems.append("node \(n) received meter \(receivedMeter[n].rate) != \(received[n])")

@@ -122,9 +122,8 @@ public final class FlowNetwork {
     public private(set) var groupSentMeter: [RateMeter]
     public private(set) var groupReceivedMeter: [RateMeter]
     #if P2PSIM_INVARIANTS
-    /// Per node, for the invariant checks only (debug builds): two more records to update at every rate
-    /// change, which nothing in a result reads.
-    var sentMeter: [RateMeter] = []
+    /// Per node, for the invariant checks only (debug builds): one more record to update at every rate
+    /// change, which nothing in a result reads. (What a node sends is metered always, in `RateNode.sending`.)
     var receivedMeter: [RateMeter] = []
     #endif
 
@@ -202,7 +201,6 @@ public final class FlowNetwork {
         group.append(g)
         uploaded.append(0)
         #if P2PSIM_INVARIANTS
-        sentMeter.append(RateMeter())
         receivedMeter.append(RateMeter())
         #endif
         return nodes.count - 1
@@ -279,9 +277,6 @@ public final class FlowNetwork {
     /// included: its sending rate integrated, as a fluid.
     @inline(__always)
     public func sentBits(of node: Int, at now: SimTime) -> Double { nodes[node].sending.bits(at: now) }
-
-    /// The node's current total sending rate, bits per second.
-    public func sendingRate(of node: Int) -> Double { nodes[node].sending.rate }
 
     /// How many of the node's outgoing links carry a block right now.
     @inline(__always)
@@ -426,6 +421,7 @@ public final class FlowNetwork {
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         setRate(l, 0, now: queue.now)
         if let moved = swapRemove(&outgoing[s], at: Int(links[l].outSlot)) { links[Int(moved.link)].outSlot = links[l].outSlot }
+        if outgoing[s].isEmpty { nodes[s].sending.stop(at: queue.now) }  // no ghost rate left by rounding
         nodes[s].outCount -= 1
         if recordsActivity { activityChanged.append(Int32(s)) }
         if let moved = swapRemove(&incoming[r], at: Int(links[l].inSlot)) { links[Int(moved.link)].inSlot = links[l].inSlot }
@@ -433,7 +429,6 @@ public final class FlowNetwork {
         links[l].inSlot = -1
         links[l].generation &+= 1
         #if P2PSIM_INVARIANTS
-        if outgoing[s].isEmpty { sentMeter[s].stop(at: queue.now) }
         if incoming[r].isEmpty { receivedMeter[r].stop(at: queue.now) }
         #endif
         recompute(sender: s, receiver: r, queue: &queue)
@@ -585,7 +580,6 @@ public final class FlowNetwork {
         let delta = newRate - old
         let s = Int(links[l].sender), r = Int(links[l].receiver)
         #if P2PSIM_INVARIANTS
-        sentMeter[s].adjust(by: delta, at: now)
         receivedMeter[r].adjust(by: delta, at: now)
         #endif
         nodes[s].sending.adjust(by: delta, at: now)

@@ -16,6 +16,9 @@ public struct FirstCopyCost: Sendable, Equatable {
 
     /// The cost in piece uploads (ideal: `pieceCount`).
     public var pieceUploads: Double { Double(bytesUploaded) / Double(pieceBytes) }
+
+    /// The cost in copies of the file (ideal: 1).
+    public var ratioToIdeal: Double { pieceUploads / Double(max(1, pieceCount)) }
 }
 
 /// Follows the origin seed's uploads block by block until each piece has left it once.

@@ -120,6 +120,7 @@ public enum ResultWriter {
 
     public static func summaryJSON(_ result: RunResult) -> String {
         let summary = RunSummary(result)
+        let accounting = UploadAccountingSummary(result)
         var json = JSONWriter()
         json.object {
             $0.field("name", string: result.scenario.name)
@@ -140,7 +141,7 @@ public enum ResultWriter {
             $0.field("pieces_without_copy", raw: String(result.piecesWithoutCopy))
             $0.field("never_completed", raw: "[" + result.neverCompleted.map(String.init).joined(separator: ", ") + "]")
             $0.field("events", raw: String(result.events))
-            if let accounting = UploadAccountingSummary(result) { uploadAccountingJSON(accounting, result, into: &$0) }
+            if let accounting { uploadAccountingJSON(accounting, result, into: &$0) }
             $0.field("classes") { classes in
                 classes.object {
                     for c in summary.classes {
@@ -154,7 +155,7 @@ public enum ResultWriter {
                                 $0.field("mean_first_piece_s", raw: c.meanFirstPiece.map(seconds) ?? "null")
                                 $0.field("uploaded_bytes", raw: String(c.uploadedBytes))
                                 $0.field("downloaded_bytes", raw: String(c.downloadedBytes))
-                                if let held = UploadAccountingSummary(result)?.incompleteHeld[c.index] {
+                                if let held = accounting?.incompleteHeld[c.index] {
                                     $0.field("incomplete_held_fraction", raw: String(format: "%.6f", held))
                                 }
                             }
@@ -199,7 +200,7 @@ extension ResultWriter {
                     $0.field("pieces_out", raw: String(cost.piecesOut))
                     $0.field("origin_uploaded_bytes", raw: String(cost.bytesUploaded))
                     $0.field("piece_uploads", raw: String(format: "%.3f", cost.pieceUploads))
-                    $0.field("ratio_to_ideal", raw: String(format: "%.6f", cost.pieceUploads / Double(max(1, cost.pieceCount))))
+                    $0.field("ratio_to_ideal", raw: String(format: "%.6f", cost.ratioToIdeal))
                     $0.field("completed_at_s", raw: cost.completedAt.map(seconds) ?? "null")
                 }
             }

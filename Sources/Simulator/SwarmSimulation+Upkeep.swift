@@ -21,7 +21,7 @@ extension SwarmSimulation {
         }
         let decision = upkeep.decide(
             PeerSetUpkeep.Node(isSeed: complete[n], now: now, lastReceivedAt: progressAt[n],
-                               lastAnnounceAt: lastAnnounce[n] >= 0 ? lastAnnounce[n] : nil),
+                               lastAnnounceAt: lastAnnounceTime(n)),
             partners: snapshot)
         for c in decision.close { close(c) }
         guard nodes[n].present else { return }
@@ -53,10 +53,13 @@ extension SwarmSimulation {
     func requestAnnounce(_ n: Int) {
         guard !announcePending[n] else { return }
         let now = queue.now
-        let send = upkeep.announceTime(now: now, lastAnnounceAt: lastAnnounce[n] >= 0 ? lastAnnounce[n] : nil)
+        let send = upkeep.announceTime(now: now, lastAnnounceAt: lastAnnounceTime(n))
         announcePending[n] = true
         queue.schedule(.announce(Int32(n)), at: send + 2 * population.latency.between(n, 0))
     }
+
+    /// When `n` last announced, if it has.
+    func lastAnnounceTime(_ n: Int) -> SimTime? { lastAnnounce[n] >= 0 ? lastAnnounce[n] : nil }
 
     /// Connection `c`'s interest changed: it becomes useless when neither side is interested any more.
     func noteInterest(connection c: Int) {

@@ -226,7 +226,7 @@ public final class SwarmSimulation: EventQueueOwner {
     func handle(_ event: Event) -> StopReason? {
         defer {
             takeNetworkBacklog()
-            ledger.refreshMarked(at: queue.now, network: network) { self.unchokedCount[$0] < self.slotLimit }
+            refreshUploadAccounts()
         }
         if let third = queue.upcoming(after: 2), let receiver = receivingEnd(of: third) {
             network.prefetch(link: receiver ^ 1)
@@ -259,7 +259,7 @@ public final class SwarmSimulation: EventQueueOwner {
         case .upkeep(let n): upkeep(Int(n))
         case .departure(let n): depart(Int(n))
         case .sample:
-            ledger.refreshMarked(at: now, network: network) { self.unchokedCount[$0] < self.slotLimit }
+            refreshUploadAccounts()  // the reasons as of now, before the accounts are settled up to now
             ledger.settleAll(at: now, network: network)
             recorder.sample(at: now, network: network, serverGroup: MeterGroup.server, peerGroup: MeterGroup.peers,
                             swarm: counts(), upload: ledger.total, connections: openConnections)
@@ -310,6 +310,12 @@ public final class SwarmSimulation: EventQueueOwner {
     func isStale(_ event: Event) -> Bool {
         guard case .transmission(let link, let generation) = event else { return false }
         return !network.isPending(link: link, generation: generation)
+    }
+
+    /// Re-reads the idle reason of every node whose counts or active links changed in this event.
+    @inline(__always)
+    func refreshUploadAccounts() {
+        ledger.refreshMarked(at: queue.now, network: network) { self.unchokedCount[$0] < self.slotLimit }
     }
 
     /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveTable`).

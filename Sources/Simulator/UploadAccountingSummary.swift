@@ -10,6 +10,8 @@ public struct UploadAccountingSummary: Sendable {
 
     /// (key, shares) in order: the origin, each class in scenario order, then everyone.
     public var groups: [(key: String, shares: UploadShares)]
+    /// Every peer's shares together (the origin seed left out).
+    public var peers: UploadShares
     /// Upload capacity × time that left with departed peers before the run ended, bit·ns (per class, in
     /// class order), and as a share of what D_p2p counts: every node's upload over the whole run.
     public var departed: [Int128]
@@ -19,18 +21,18 @@ public struct UploadAccountingSummary: Sendable {
 
     public init?(_ result: RunResult) {
         guard !result.uploadShares.isEmpty else { return nil }
-        let peers = result.population.peers
+        let population = result.population.peers
         let classes = result.population.classNames
         var perClass = [UploadShares](repeating: UploadShares(), count: classes.count)
-        var everyone = result.uploadShares[0]
+        var allPeers = UploadShares()
         departed = Array(repeating: 0, count: classes.count)
         var held = [[Double]](repeating: [], count: classes.count)
-        let start = peers.map(\.arrival).min() ?? 0
+        let start = population.map(\.arrival).min() ?? 0
         let span = Int128(max(0, result.endTime - start))
         var counted = Int128(result.population.server.upload.rounded()) * span
-        for (i, peer) in peers.enumerated() {
+        for (i, peer) in population.enumerated() {
             perClass[peer.classIndex] += result.uploadShares[i + 1]
-            everyone += result.uploadShares[i + 1]
+            allPeers += result.uploadShares[i + 1]
             let capacity = Int128(peer.upload.rounded())
             counted += capacity * span
             if let left = result.departure[i], left < result.endTime {
@@ -40,6 +42,9 @@ public struct UploadAccountingSummary: Sendable {
                 held[peer.classIndex].append(Double(result.piecesHeld[i]) / Double(result.scenario.file.pieceCount))
             }
         }
+        var everyone = allPeers
+        everyone += result.uploadShares[0]
+        peers = allPeers
         groups = [(Self.originKey, result.uploadShares[0])] + zip(classes, perClass).map { ($0, $1) }
             + [(Self.everyoneKey, everyone)]
         departedFraction = counted > 0 ? Self.ratio(departed.reduce(0, +), counted) : 0
