@@ -1,9 +1,8 @@
 import Strategy
 
 /// How a client runs: where it listens, its limits, and the settings of the shared strategies. The
-/// defaults are BitTorrent's usual ones (4 upload slots, rechoke every 10 s, optimistic unchoke every 30 s,
-/// rarest first after 4 random pieces) and match the simulator's defaults, so a scenario with default
-/// `protocol` settings models this client.
+/// protocol's defaults are `ProtocolDefaults`, which the simulator's scenarios use too, so a scenario with
+/// default `protocol` settings models this client.
 public struct ClientConfiguration: Sendable {
     /// Address to listen on for incoming peers.
     public var bindHost = "0.0.0.0"
@@ -12,20 +11,21 @@ public struct ClientConfiguration: Sendable {
     /// Bytes per second, or nil for no limit.
     public var uploadLimit: Double?
     public var downloadLimit: Double?
-    public var maxConnections = PeerSetUpkeep.Settings.standard.maxConnections
+    public var maxConnections = ProtocolDefaults.upkeep.maxConnections
     /// The peer-set upkeep, with the simulator's defaults (`PeerSetUpkeep.Settings.standard`); the tracker's
     /// `min interval`, when it sends one, replaces the default.
-    public var upkeep = PeerSetUpkeep.Settings.standard
+    public var upkeep = ProtocolDefaults.upkeep
     /// Peers from the tracker to try at once.
     public var maxHalfOpen = 8
-    public var choke = ChokeSettings()
-    public var seedChoker = SeedChoker.Algorithm.roundRobin
-    public var piecePolicy = PiecePicker.Policy.rarestFirst
-    public var randomFirstPieces = 4
-    public var endgame = true
-    /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks, at most 500 (the simulator's
-    /// `request_queue_time: "3 s"`).
-    public var pipeline = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 500)
+    /// The chokers' settings. The slots expand (`UploadSlots`) only with an `uploadLimit`: without one the
+    /// client does not know its capacity, and keeps `uploadSlots`, as libtorrent does.
+    public var choke = ProtocolDefaults.choke
+    public var seedChoker = ProtocolDefaults.seedChoker
+    public var piecePolicy = ProtocolDefaults.piecePolicy
+    public var randomFirstPieces = ProtocolDefaults.randomFirstPieces
+    public var endgame = ProtocolDefaults.endgame
+    /// libtorrent-style pipeline: keep 3 s of data requested, at least 5 blocks, at most 500.
+    public var pipeline = ProtocolDefaults.pipeline
     /// Most requests from one peer waiting to be sent (128 MiB of blocks, a few hundred kilobytes of
     /// memory); a peer that queues more is disconnected. Ignoring requests instead would leave the peer
     /// waiting for them (Transmission keeps more than libtorrent's 500 outstanding).

@@ -27,7 +27,7 @@ public final class TorrentSession: @unchecked Sendable {
     var picker: PiecePicker
     /// How many connected peers have each piece (what rarest first ranks by).
     var availability: PieceAvailability
-    var rounds = ChokeRounds()
+    var rounds: ChokeRounds
     let leecherChoker: LeecherChoker
     let seedChoker: SeedChoker
     var rng = SystemRandomNumberGenerator()
@@ -60,6 +60,8 @@ public final class TorrentSession: @unchecked Sendable {
     // Totals.
     var downloaded: Int64 = 0
     var uploaded: Int64 = 0
+    /// `uploaded` when the current rechoke period began (what the period sent feeds `UploadSlots`).
+    var uploadedAtPeriodStart: Int64 = 0
     var wasted: Int64 = 0
     var hashFailures = 0
     var failure: String?
@@ -95,6 +97,7 @@ public final class TorrentSession: @unchecked Sendable {
         availability = PieceAvailability(pieceCount: layout.pieceCount)
         leecherChoker = LeecherChoker(settings: configuration.choke)
         seedChoker = SeedChoker(algorithm: configuration.seedChoker, settings: configuration.choke)
+        rounds = ChokeRounds(settings: configuration.choke, capacity: configuration.uploadLimit)
         let now = Self.clock()
         windowStart = now
         lastSampleAt = now
@@ -327,7 +330,8 @@ public final class TorrentSession: @unchecked Sendable {
         guard room > 0 else { return }
         let outstanding = c.machine.outstanding
         let blocks = picker.pick(from: c.machine.peerHave, count: room, availability: availability,
-                                 isRequestedHere: { outstanding.contains($0) }, using: &rng)
+                                 isRequestedHere: { outstanding.contains($0) }, outstandingHere: outstanding.count,
+                                 using: &rng)
         if blocks.isEmpty {
             if outstanding.isEmpty, !picker.isInterested(in: c.machine.peerHave) {
                 execute(c.machine.setInterested(false), on: c)
@@ -412,7 +416,7 @@ public final class TorrentSession: @unchecked Sendable {
     // MARK: Choking
 
     var unchokedCount: Int { connections.filter { !$0.machine.amChoking }.count }
-    var slotLimit: Int { configuration.choke.uploadSlots + (configuration.choke.optimisticUnchoke ? 1 : 0) }
+    var slotLimit: Int { rounds.slotLimit(isSeed: picker.isComplete, configuration.choke) }
 
     func setChoking(_ c: PeerConnection, _ choke: Bool) {
         let actions = c.machine.setChoking(choke)
@@ -440,8 +444,11 @@ public final class TorrentSession: @unchecked Sendable {
                 connectedAt: c.connectedAt, lastBlockReceivedAt: c.lastBlockAt, unchoked: !c.machine.amChoking,
                 unchokedAt: c.unchokedAt))
         }
+        var sentInPeriod = 0.0
         if periodic {
             windowStart = now
+            sentInPeriod = Double(uploaded - uploadedAtPeriodStart)
+            uploadedAtPeriodStart = uploaded
             for c in connections {
                 c.receivedBefore = c.receivedNow
                 c.receivedNow = 0
@@ -450,7 +457,7 @@ public final class TorrentSession: @unchecked Sendable {
             }
         }
         guard let decision = rounds.decide(candidates, now: now, periodic: periodic, isSeed: seeding,
-                                           leecher: leecherChoker, seed: seedChoker, using: &rng) else { return }
+                                           sentInPeriod: sentInPeriod, leecher: leecherChoker, seed: seedChoker, using: &rng) else { return }
         for c in connections where c.handshakeDone {
             let unchoke = decision.unchoked.contains(c.id)
             if unchoke == c.machine.amChoking { setChoking(c, !unchoke) }

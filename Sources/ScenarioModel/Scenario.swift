@@ -94,36 +94,47 @@ public struct ProtocolSpec: Sendable, Equatable {
     public typealias PieceSelection = PiecePicker.Policy
     public typealias SeedChoker = Strategy.SeedChoker.Algorithm
 
-    public var pieceSelection = PieceSelection.rarestFirst
-    public var randomFirstPieces = 4
-    public var endgame = true
-    public var uploadSlots = 4
-    public var optimisticUnchoke = true
-    public var seedChoker = SeedChoker.roundRobin
-    public var rechokeInterval: Int64 = 10_000_000_000
-    public var optimisticInterval: Int64 = 30_000_000_000
-    public var snubTimeout: Int64 = 60_000_000_000
-    public var pipelineRequests = 5
-    /// Keep this much data requested per connection at its measured rate (libtorrent); 0: a fixed pipeline
-    /// of `pipelineRequests` (Cohen's client).
-    public var requestQueueTime: Int64 = 0
-    public var maxConnections = PeerSetUpkeep.Settings.standard.maxConnections
-    public var trackerPeers = 50
-    public var announceInterval: Int64 = 1_800_000_000_000
+    public var pieceSelection = ProtocolDefaults.piecePolicy
+    public var randomFirstPieces = ProtocolDefaults.randomFirstPieces
+    public var endgame = ProtocolDefaults.endgame
+    public var uploadSlots = ProtocolDefaults.choke.uploadSlots
+    /// Open more slots while the upload runs below 90 % of capacity (libtorrent's auto-expand choker; see
+    /// `UploadSlots`).
+    public var expandSlots = ProtocolDefaults.choke.expandSlots
+    public var optimisticUnchoke = ProtocolDefaults.choke.optimisticUnchoke
+    public var seedChoker = ProtocolDefaults.seedChoker
+    public var rechokeInterval = ProtocolDefaults.choke.rechokeInterval
+    public var optimisticInterval = ProtocolDefaults.choke.optimisticInterval
+    public var snubTimeout = ProtocolDefaults.choke.snubTimeout
+    /// The fewest requests kept outstanding per connection, and the whole pipeline when
+    /// `requestQueueTime` is 0 (Cohen's client: 5).
+    public var pipelineRequests = ProtocolDefaults.pipeline.minimum
+    /// Keep this much data requested per connection at its measured rate (libtorrent, and p2pclient: 3 s);
+    /// 0: a fixed pipeline of `pipelineRequests`.
+    public var requestQueueTime = ProtocolDefaults.pipeline.queueTime
+    public var maxConnections = ProtocolDefaults.upkeep.maxConnections
+    public var trackerPeers = ProtocolDefaults.trackerPeers
+    public var announceInterval = ProtocolDefaults.announceInterval
     /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
     /// rechoke (Cohen's original client).
-    public var fillFreeSlots = true
+    public var fillFreeSlots = ProtocolDefaults.fillFreeSlots
     /// A leecher seeks more peers when its peer set falls below this many connections (see
     /// `PeerSetUpkeep`).
-    public var reannounceBelow = PeerSetUpkeep.Settings.standard.reannounceBelow
+    public var reannounceBelow = ProtocolDefaults.upkeep.reannounceBelow
     /// The tracker's `min interval`: no announce comes sooner after the last one (an earlier request waits).
-    public var minAnnounceInterval = PeerSetUpkeep.Settings.standard.minAnnounceInterval
+    public var minAnnounceInterval = ProtocolDefaults.upkeep.minAnnounceInterval
     /// A leecher interested in partners that received nothing for this long is stalled and seeks peers.
-    public var stallTimeout = PeerSetUpkeep.Settings.standard.stallTimeout
+    public var stallTimeout = ProtocolDefaults.upkeep.stallTimeout
     /// How often a node looks over its peer set, and when a connection is useless: not scenario keys (the
     /// Strategy module's defaults, which say why).
-    public var upkeepInterval = PeerSetUpkeep.Settings.standard.interval
-    public var uselessAfter = PeerSetUpkeep.Settings.standard.uselessAfter
+    public var upkeepInterval = ProtocolDefaults.upkeep.interval
+    public var uselessAfter = ProtocolDefaults.upkeep.uselessAfter
+
+    /// The chokers' settings.
+    public var chokeSettings: ChokeSettings {
+        ChokeSettings(uploadSlots: uploadSlots, optimisticUnchoke: optimisticUnchoke, rechokeInterval: rechokeInterval,
+                      optimisticInterval: optimisticInterval, snubTimeout: snubTimeout, expandSlots: expandSlots)
+    }
 
     /// The upkeep rules' settings.
     public var upkeepSettings: PeerSetUpkeep.Settings {

@@ -29,7 +29,7 @@ public final class ScenarioDecoder {
         "peers[].arrival": ["comment", "process", "at", "rate", "start", "over", "file"],
         "network": ["comment", "latency"],
         "output": ["comment", "timeseries_interval"],
-        "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "optimistic_unchoke",
+        "protocol": ["comment", "piece_selection", "random_first_pieces", "endgame", "upload_slots", "expand_slots", "optimistic_unchoke",
                      "seed_choker", "rechoke_interval", "optimistic_interval", "snub_timeout", "pipeline_requests", "request_queue_time",
                      "max_connections", "tracker_peers", "announce_interval", "reannounce_below", "fill_free_slots",
                      "min_announce_interval", "stall_timeout"],
@@ -295,6 +295,7 @@ public final class ScenarioDecoder {
         int("random_first_pieces", 0...1_000_000, &p.randomFirstPieces)
         bool("endgame", &p.endgame)
         int("upload_slots", 0...1000, &p.uploadSlots)
+        bool("expand_slots", &p.expandSlots)
         bool("optimistic_unchoke", &p.optimisticUnchoke)
         bool("fill_free_slots", &p.fillFreeSlots)
         time("rechoke_interval", &p.rechokeInterval)

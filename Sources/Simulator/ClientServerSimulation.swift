@@ -12,7 +12,8 @@ public struct SimulationProgress: Sendable {
 /// Client-server distribution: the server sends the whole file to every client, as an HTTP or FTP server
 /// would, and clients never upload.
 ///
-/// A client's request reaches the server one latency after the client arrives; the server then streams the
+/// A client connects (one round trip, as a connection in the swarm does) and sends its request, which
+/// reaches the server three latencies after the client arrived; the server then streams the
 /// file to it block by block over a link of the flow network, sharing its upload with every other client
 /// being served; each block reaches the client one latency after it leaves the server. A client that has
 /// every byte completes and leaves.
@@ -96,7 +97,8 @@ public struct ClientServerSimulation {
             switch event {
             case .arrival(let p):
                 recorder.arrived()
-                box.queue.schedule(.requestAtServer(p), at: now + latency[Int(p)])
+                // The connection's round trip (as a swarm's connection takes one), then the request.
+                box.queue.schedule(.requestAtServer(p), at: now + 3 * latency[Int(p)])
             case .requestAtServer(let p):
                 let link = Int(p)
                 if fullBlocks > 0 { network.send(bytes: Int(file.blockSize), count: fullBlocks, firstTag: 0, on: link, queue: &box.queue) }

@@ -9,7 +9,7 @@ extension SwarmSimulation {
     func gainInterest(_ e: Int) {
         let y = Int(ends[e ^ 1].node)
         setInterest(e, true, partner: y)
-        if settings.fillFreeSlots, nodes[y].present, !nodes[y].freeRider, ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit {
+        if settings.fillFreeSlots, nodes[y].present, !nodes[y].freeRider, ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit(of: y) {
             unchoke(e ^ 1)
         }
         if ends[e].unchokedKnown { fill(e) }
@@ -50,7 +50,8 @@ extension SwarmSimulation {
         rechoke(n, periodic: false)
     }
 
-    var slotLimit: Int { settings.uploadSlots + (settings.optimisticUnchoke ? 1 : 0) }
+    /// The most partners node `n` unchokes at once (its slots may have grown, see `UploadSlots`).
+    func slotLimit(of n: Int) -> Int { chokeRounds[n].slotLimit(isSeed: complete[n], leecherChoker.settings) }
 
     /// End `e`'s node unchokes its partner; the partner learns it one latency later.
     func unchoke(_ e: Int) {
@@ -87,9 +88,13 @@ extension SwarmSimulation {
         chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
         defer { chokeBuffer = candidates }
         candidates.removeAll(keepingCapacity: true)
+        var sentInPeriod = 0.0
         if periodic {
             nodes[n].windowStart = now - settings.rechokeInterval  // the window now holds the period just ended
             nodes[n].periodStart = now
+            let sentBits = network.sentBits(of: n, at: now)
+            sentInPeriod = (sentBits - sentBitsAtPeriodStart[n]) / 8
+            sentBitsAtPeriodStart[n] = sentBits
         }
         // The partners' ends are scattered over the swarm, a cache miss each: their loads start together
         // here, rather than one after another in the loop below, which branches on each.
@@ -114,7 +119,7 @@ extension SwarmSimulation {
             }
         }
         guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],
-                                                  leecher: leecherChoker, seed: seedChoker, using: &strategyRNG)
+                                                  sentInPeriod: sentInPeriod, leecher: leecherChoker, seed: seedChoker, using: &strategyRNG)
         else { return }
         for candidate in candidates {
             let e = candidate.id

@@ -51,8 +51,8 @@ extension SwarmSimulation {
         let theirs = haveTable.view(y)
         withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: room) { picked in
             let n = pickers[x].pick(from: theirs, rarity: availability.peerSet(x),
-                                    isRequestedHere: { self.ends[e].requests.contains($0) }, into: picked,
-                                    using: &strategyRNG)
+                                    isRequestedHere: { self.ends[e].requests.contains($0) },
+                                    outstandingHere: ends[e].requests.count, into: picked, using: &strategyRNG)
             if n == 0 {
                 if ends[e].requests.isEmpty, !pickers[x].isInterested(in: theirs) { loseInterest(e) }
                 return

@@ -73,6 +73,9 @@ public final class SwarmSimulation: EventQueueOwner {
     var unchokedCount: [Int32]
     /// Per node: rechoke rounds and the optimistic slot (shared with the real client).
     var chokeRounds: [ChokeRounds]
+    /// What each node had sent, in bits, when its current rechoke period began (for `UploadSlots`; read
+    /// once a period, so kept out of the hot `NodeState`).
+    var sentBitsAtPeriodStart: [Double]
     var announcePending: [Bool]
     /// When each node last announced (-1: never).
     var lastAnnounce: [SimTime]
@@ -127,10 +130,7 @@ public final class SwarmSimulation: EventQueueOwner {
         layout = PieceLayout(totalBytes: scenario.file.size, pieceBytes: scenario.file.pieceSize,
                              blockBytes: scenario.file.blockSize)
         settings = scenario.protocolSettings
-        let chokeSettings = ChokeSettings(
-            uploadSlots: settings.uploadSlots, optimisticUnchoke: settings.optimisticUnchoke,
-            rechokeInterval: settings.rechokeInterval, optimisticInterval: settings.optimisticInterval,
-            snubTimeout: settings.snubTimeout)
+        let chokeSettings = settings.chokeSettings
         leecherChoker = LeecherChoker(settings: chokeSettings)
         seedChoker = SeedChoker(algorithm: settings.seedChoker,
                                 settings: chokeSettings)
@@ -166,7 +166,9 @@ public final class SwarmSimulation: EventQueueOwner {
         haveTable = BitfieldTable(rows: nodeCount, pieceCount: layout.pieceCount)
         for p in 0..<layout.pieceCount { haveTable.insert(0, p) }  // node 0, the seed
         unchokedCount = Array(repeating: 0, count: nodeCount)
-        chokeRounds = Array(repeating: ChokeRounds(), count: nodeCount)
+        chokeRounds = [ChokeRounds(settings: chokeSettings, capacity: population.server.upload / 8)]
+            + population.peers.map { ChokeRounds(settings: chokeSettings, capacity: $0.upload / 8) }
+        sentBitsAtPeriodStart = Array(repeating: 0, count: nodeCount)
         announcePending = Array(repeating: false, count: nodeCount)
         lastAnnounce = Array(repeating: -1, count: nodeCount)
         knownPeers = Array(repeating: [], count: nodeCount)
@@ -315,7 +317,7 @@ public final class SwarmSimulation: EventQueueOwner {
     /// Re-reads the idle reason of every node whose counts or active links changed in this event.
     @inline(__always)
     func refreshUploadAccounts() {
-        ledger.refreshMarked(at: queue.now, network: network) { self.unchokedCount[$0] < self.slotLimit }
+        ledger.refreshMarked(at: queue.now, network: network) { self.unchokedCount[$0] < self.slotLimit(of: $0) }
     }
 
     /// Whether `node` has `piece` (its picker's bitfield, from the copy in `haveTable`).

@@ -40,15 +40,22 @@ public struct ChokeSettings: Sendable, Equatable {
     public var snubTimeout: Int64
     /// How much more likely a connection younger than `optimisticInterval` is to get the optimistic slot.
     public var newcomerWeight: Int
+    /// Open more regular slots while the upload runs below 90 % of capacity (see `UploadSlots`).
+    public var expandSlots: Bool
+
+    /// BitTorrent's usual settings (Cohen 2003; the mainline client), with libtorrent's slot expansion.
+    public static let standard = ChokeSettings()
 
     public init(uploadSlots: Int = 4, optimisticUnchoke: Bool = true, rechokeInterval: Int64 = 10_000_000_000,
-                optimisticInterval: Int64 = 30_000_000_000, snubTimeout: Int64 = 60_000_000_000, newcomerWeight: Int = 3) {
+                optimisticInterval: Int64 = 30_000_000_000, snubTimeout: Int64 = 60_000_000_000, newcomerWeight: Int = 3,
+                expandSlots: Bool = true) {
         self.uploadSlots = uploadSlots
         self.optimisticUnchoke = optimisticUnchoke
         self.rechokeInterval = rechokeInterval
         self.optimisticInterval = optimisticInterval
         self.snubTimeout = snubTimeout
         self.newcomerWeight = newcomerWeight
+        self.expandSlots = expandSlots
     }
 }
 

@@ -6,8 +6,11 @@
 /// 2. A new piece: **random** while fewer than `randomFirstPieces` pieces are complete (a newcomer needs
 ///    something to trade quickly, and the rarest pieces are slow to get), then by `policy`: **rarest first**
 ///    among the pieces the remote peer has (ties broken at random), or `random`, or `sequential`.
-/// 3. **Endgame**: once every missing block has been requested, blocks already requested elsewhere may be
-///    requested again from other peers; the caller cancels the duplicates when a copy arrives.
+/// 3. **Endgame**: once every missing block has been requested, a connection with no request outstanding
+///    asks for one block already requested elsewhere, the least requested (libtorrent's rule: busy blocks
+///    only on an empty queue, one at a time); the caller cancels the other requests when a copy arrives.
+///    Asking every peer for every missing block (BEP 3's looser wording) wastes a deep pipeline's worth
+///    of duplicates per connection: with `request_queue_time` 3 s that is seconds of a fast link.
 ///
 /// The picker owns our bitfield (`have`) and the state of the pieces being downloaded. How many peers in
 /// our peer set have each piece (`PieceAvailability`) is the caller's, who sees the bitfields and `have`s
@@ -120,39 +123,44 @@ public struct PiecePicker: Sendable {
     /// Up to `count` blocks to request from a peer that has `remote`.
     /// - Parameter isRequestedHere: whether a block is already outstanding on this connection (so endgame
     ///   never asks the same peer twice for one block).
+    /// - Parameter outstandingHere: how many requests are outstanding on this connection (endgame asks only
+    ///   on an empty one).
     /// - Parameter availability: our peer set's counts (set `set` of them), for rarest first.
     /// - Complexity: O(partial pieces + blocks returned) for started pieces; a new piece costs
     ///   O(planes × pieces / 64) word operations (see `PieceAvailability.rarest`), O(pieces / 64) for random
     ///   and sequential.
     public mutating func pick<R: RandomNumberGenerator>(
         from remote: PieceBitfield, count: Int, availability: PieceAvailability, set: Int = 0,
-        isRequestedHere: (BlockRef) -> Bool, using rng: inout R
+        isRequestedHere: (BlockRef) -> Bool, outstandingHere: Int = 0, using rng: inout R
     ) -> [BlockRef] {
         guard count > 0 else { return [] }
         return remote.withView { remote in
             withUnsafeTemporaryAllocation(of: BlockRef.self, capacity: count) { buffer in
                 let n = pick(from: remote, availability: availability, set: set, isRequestedHere: isRequestedHere,
-                             into: buffer, using: &rng)
+                             outstandingHere: outstandingHere, into: buffer, using: &rng)
                 return Array(buffer[..<n])
             }
         }
     }
 
-    /// As `pick(from:count:availability:set:isRequestedHere:using:)`, the remote's pieces seen through a view
-    /// (see `BitfieldView`), up to `picked.count` blocks written to the front of `picked`; returns how many.
-    /// A caller that asks millions of times needs no array: `picked` may be scratch space on the stack.
+    /// As `pick(from:count:availability:set:isRequestedHere:outstandingHere:using:)`, the remote's pieces seen
+    /// through a view (see `BitfieldView`), up to `picked.count` blocks written to the front of `picked`;
+    /// returns how many. A caller that asks millions of times needs no array: `picked` may be scratch space
+    /// on the stack.
     public mutating func pick<R: RandomNumberGenerator>(
         from remote: BitfieldView, availability: PieceAvailability, set: Int = 0,
-        isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
+        isRequestedHere: (BlockRef) -> Bool, outstandingHere: Int, into picked: UnsafeMutableBufferPointer<BlockRef>,
+        using rng: inout R
     ) -> Int {
-        pick(from: remote, rarity: availability.peerSet(set), isRequestedHere: isRequestedHere, into: picked, using: &rng)
+        pick(from: remote, rarity: availability.peerSet(set), isRequestedHere: isRequestedHere,
+             outstandingHere: outstandingHere, into: picked, using: &rng)
     }
 
-    /// As `pick(from:availability:set:isRequestedHere:into:using:)`, the rarest pieces learnt from `rarity`,
-    /// which is asked only when rarest first chooses a new piece.
+    /// As `pick(from:availability:set:isRequestedHere:outstandingHere:into:using:)`, the rarest pieces learnt
+    /// from `rarity`, which is asked only when rarest first chooses a new piece.
     public mutating func pick<R: RandomNumberGenerator, Rarity: PieceRarity>(
-        from remote: BitfieldView, rarity: Rarity,
-        isRequestedHere: (BlockRef) -> Bool, into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
+        from remote: BitfieldView, rarity: Rarity, isRequestedHere: (BlockRef) -> Bool, outstandingHere: Int,
+        into picked: UnsafeMutableBufferPointer<BlockRef>, using rng: inout R
     ) -> Int {
         precondition(remote.pieceCount == Int(pieceCount), "remote bitfield of another torrent")
         let count = picked.count
@@ -175,8 +183,10 @@ public struct PiecePicker: Sendable {
             let slot = startPiece(piece)
             takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
-        // 3. Endgame: requested blocks again, least requested first.
-        if n < count, inEndgame {
+        // 3. Endgame: on an empty queue, one block requested elsewhere, the least requested (oldest piece
+        //    first among equals).
+        if n == 0, outstandingHere == 0, inEndgame {
+            var best: (ref: BlockRef, slot: Int, requests: UInt8)?
             var i = 0
             while i < partials.count {
                 let (piece, slot32) = partials[i]
@@ -185,14 +195,16 @@ public struct PiecePicker: Sendable {
                 let slot = Int(slot32)
                 for b in 0..<Int(counters(slot).blocks) {
                     let state = self.state(slot, b)
-                    guard state != Self.received && state < 254 else { continue }
+                    guard state != Self.received && state < 254, state < (best?.requests ?? 254) else { continue }
                     let ref = BlockRef(piece: Int(piece), block: b)
-                    if isRequestedHere(ref) || picked[..<n].contains(ref) { continue }  // never twice on one connection
-                    setState(slot, b, state + 1)
-                    picked[n] = ref
-                    n += 1
-                    if n == count { return n }
+                    if isRequestedHere(ref) { continue }  // never twice on one connection
+                    best = (ref, slot, state)
                 }
+            }
+            if let best {
+                setState(best.slot, Int(best.ref.block), best.requests + 1)
+                picked[0] = best.ref
+                n = 1
             }
         }
         return n

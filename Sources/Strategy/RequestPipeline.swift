@@ -5,6 +5,10 @@
 /// the connection's measured download rate (`request_queue_time`, 3 s by default). With `queueTime` 0 the
 /// pipeline is fixed at `minimum`.
 public struct RequestPipeline: Sendable, Equatable {
+    /// libtorrent's: 3 s of data at the connection's rate, at least 5 blocks, at most 500. A fixed
+    /// pipeline of 5 holds a 20 Mbps link with 80 ms of latency to a fifth of its rate (docs/model.md).
+    public static let standard = RequestPipeline(minimum: 5, queueTime: 3_000_000_000, maximum: 500)
+
     public var minimum: Int
     /// Nanoseconds of data to keep requested; 0 for a fixed pipeline.
     public var queueTime: Int64

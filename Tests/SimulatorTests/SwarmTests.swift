@@ -172,21 +172,27 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
 
 /// The textbook effects, each with the right sign over several seeds.
 @Suite struct SwarmBehaviourTests {
+    /// Tit-for-tat: a leecher serves those who serve it, so free-riders get only optimistic unchokes and
+    /// the seed's share. Peers leave on completion, so the origin is the only seed: peers that stay to
+    /// seed serve free-riders as readily as anyone (a seed has nothing to gain in return, and a seed's
+    /// slots follow its rate), which shrinks the gap to a few per cent (docs/model.md). Over five seeds,
+    /// not each: the origin's round robin makes single runs noisy.
     @Test func freeRidersFinishLaterThanCooperativePeers() throws {
         let json = """
             {"mode": "p2p", "file": {"size": "4 MiB", "piece_size": "64 KiB"}, "server": {"upload": "4 Mbps"},
-             "peers": [{"class": "coop", "count": 30, "upload": "1 Mbps", "download": "10 Mbps", "seed_for": "30 s"},
-                       {"class": "fr", "count": 10, "upload": "1 Mbps", "download": "10 Mbps", "behaviour": "free-rider",
-                        "seed_for": "30 s"}],
+             "peers": [{"class": "coop", "count": 30, "upload": "1 Mbps", "download": "10 Mbps"},
+                       {"class": "fr", "count": 10, "upload": "1 Mbps", "download": "10 Mbps", "behaviour": "free-rider"}],
              "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
             """
-        for seed: UInt64 in 1...3 {
+        var coop = 0.0, freeRiders = 0.0
+        for seed: UInt64 in 1...5 {
             let result = SwarmSimulation(scenario: try p2pScenario(json, seed: seed)).run()
             let stats = RunSummary(result).classes
-            let coop = try #require(stats[0].mean), freeRiders = try #require(stats[1].mean)
-            #expect(freeRiders > coop, "seed \(seed): free-riders \(freeRiders) s, cooperative \(coop) s")
+            coop += try #require(stats[0].mean) / 5
+            freeRiders += try #require(stats[1].mean) / 5
             #expect(stats[1].uploadedBytes == 0)
         }
+        #expect(freeRiders > 1.1 * coop, "free-riders \(freeRiders) s, cooperative \(coop) s")
     }
 
     @Test func withoutOptimisticUnchokesNewcomersWaitLongerForTheirFirstPiece() throws {

@@ -68,11 +68,13 @@ import Testing
     }
 
     @Test func aLoneSeedWithSlowPipelinesIsStarvedOfRequests() throws {
-        // Ten peers at 20 Mbps down, 10-80 ms away, five requests of 16 KiB each: a request round trip is
-        // longer than the pipeline lasts, so the 100 Mbps seed waits for requests most of the time.
+        // Ten peers at 20 Mbps down, 10-80 ms away, a fixed pipeline of five requests of 16 KiB each (Cohen's
+        // client; the default keeps 3 s of data requested): a request round trip is longer than the
+        // pipeline lasts, so the 100 Mbps seed waits for requests most of the time.
         let json = """
             {"mode": "p2p", "file": {"size": "8 MiB", "piece_size": "256 KiB"}, "server": {"upload": "100 Mbps"},
              "peers": [{"class": "home", "count": 10, "upload": "2 Mbps", "download": "20 Mbps", "seed_for": "forever"}],
+             "protocol": {"request_queue_time": "0 s"},
              "network": {"latency": {"distribution": "uniform", "min": "10 ms", "max": "80 ms"}}}
             """
         let result = SwarmSimulation(scenario: try p2pScenario(json)).run()

@@ -72,7 +72,7 @@ import TestSupport
             return remote.withView { view in
                 [BlockRef](unsafeUninitializedCapacity: n) { buffer, got in
                     got = p.picker.pick(from: view, rarity: Counting(counts: p.availability.peerSet(0), asked: asked),
-                                        isRequestedHere: { _ in false }, into: buffer, using: &rng)
+                                        isRequestedHere: { _ in false }, outstandingHere: 0, into: buffer, using: &rng)
                 }
             }
         }
@@ -117,19 +117,27 @@ import TestSupport
         #expect(p.invariantViolations() == [])
     }
 
-    @Test mutating func endgameRequestsOutstandingBlocksElsewhereOnce() {
+    /// Endgame (libtorrent's rule): a connection with requests still outstanding asks for nothing busy; one
+    /// with an empty queue asks for one block requested elsewhere, the least requested, never one it
+    /// asked for itself.
+    @Test mutating func endgameAsksForOneBusyBlockOnAnEmptyQueue() {
         var p = picker("22")
         let first = p.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
         #expect(first.count == 8 && p.inEndgame)
-        // Another peer: every block is requested already, so endgame offers them again, none twice here.
-        var here = Set<BlockRef>()
-        let second = p.pick(from: bits("**"), count: 3, isRequestedHere: { here.contains($0) }, using: &rng)
-        #expect(second.count == 3)
-        here.formUnion(second)
-        let third = p.pick(from: bits("**"), count: 8, isRequestedHere: { here.contains($0) }, using: &rng)
-        #expect(Set(third).isDisjoint(with: here) && third.count == 5)
+        // A connection still waiting for blocks gets no duplicate.
+        #expect(p.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, outstandingHere: 2, using: &rng).isEmpty)
+        // An idle connection gets one: the first of the least requested (all once here).
+        let second = p.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
+        #expect(second == [first[0]])
+        // The next idle connection gets the next block, now the least requested.
+        let third = p.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
+        #expect(third == [first[1]])
+        // Never a block this connection already asked for.
+        let here = Set(first[3...])
+        let fourth = p.pick(from: bits("**"), count: 8, isRequestedHere: { here.contains($0) }, using: &rng)
+        #expect(fourth == [first[2]])
         // A block requested twice arrives: the caller is told to cancel the other request.
-        #expect(p.blockReceived(second[0]) == .stored(completedPiece: nil, otherRequests: 1))
+        #expect(p.blockReceived(first[0]) == .stored(completedPiece: nil, otherRequests: 1))
         var noEndgame = picker("22", endgame: false)
         _ = noEndgame.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng)
         #expect(noEndgame.pick(from: bits("**"), count: 8, isRequestedHere: { _ in false }, using: &rng).isEmpty)

@@ -25,8 +25,9 @@ struct Picking {
     }
 
     mutating func pick(from remote: PieceBitfield, count: Int, isRequestedHere: (BlockRef) -> Bool,
-                       using rng: inout SeededRNG) -> [BlockRef] {
-        picker.pick(from: remote, count: count, availability: availability, isRequestedHere: isRequestedHere, using: &rng)
+                       outstandingHere: Int = 0, using rng: inout SeededRNG) -> [BlockRef] {
+        picker.pick(from: remote, count: count, availability: availability, isRequestedHere: isRequestedHere,
+                    outstandingHere: outstandingHere, using: &rng)
     }
 
     mutating func peerGotPiece(_ piece: Int) { availability.increment(piece) }
