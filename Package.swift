@@ -73,7 +73,8 @@ let package = Package(
         ),
         .target(
             name: "Simulator",
-            dependencies: ["ScenarioModel", "SimulationEngine", "Strategy", "Randomness", "CPrefetch"],
+            dependencies: ["ScenarioModel", "SimulationEngine", "Strategy", "Randomness", "CPrefetch",
+                           .product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: fast
         ),
         .target(

@@ -35,7 +35,7 @@ public struct ClientConfiguration: Sendable {
     /// A peer that sends nothing for this long is dropped (BEP 3 suggests two minutes).
     public var idleTimeout: Int64 = 180_000_000_000
     /// A peer that sends none of the blocks we requested for this long has them requested elsewhere.
-    public var requestTimeout: Int64 = 60_000_000_000
+    public var requestTimeout = ProtocolDefaults.requestTimeout
     /// We send a keep-alive after this long without sending anything.
     public var keepAliveInterval: Int64 = 60_000_000_000
     /// Wait before trying an address again after a failed connection.

@@ -23,8 +23,7 @@ final class PeerConnection {
     /// When the peer last unchoked us.
     var unchokedUsAt: Int64?
     /// Payload bytes over the current and the previous rechoke period: the chokers' rolling 20 s.
-    var receivedNow: Int64 = 0, receivedBefore: Int64 = 0
-    var sentNow: Int64 = 0, sentBefore: Int64 = 0
+    var received = TransferWindow(), sent = TransferWindow()
     /// Payload bytes since the last status report (the progress line's "right now").
     var tickReceived: Int64 = 0, tickSent: Int64 = 0
     /// The peer's requests waiting to be sent (for upload tokens, with a limit). Emptied when we choke it:
@@ -67,10 +66,5 @@ final class PeerConnection {
         channel.write(ByteBuffer(bytes: message.encoded), promise: nil)
         needsFlush = true
         lastSentAt = now
-    }
-
-    /// The byte rate over the chokers' window (the current period plus the previous one).
-    func windowRate(sent: Bool, window: Int64) -> Double {
-        Double(sent ? sentNow + sentBefore : receivedNow + receivedBefore) / (Double(window) / 1e9)
     }
 }

@@ -219,10 +219,12 @@ public final class TorrentSession: @unchecked Sendable {
             if c.machine.peerInterested {
                 // A free slot goes to the newly interested peer at once (libtorrent; the simulator's
                 // `fill_free_slots`), without reshuffling the others before the next rechoke.
-                if unchokedCount < slotLimit { setChoking(c, false) }
+                if rounds.givesFreeSlotAtOnce(unchoked: unchokedCount, isSeed: picker.isComplete, configuration.choke) {
+                    setChoking(c, false)
+                }
             } else if !c.machine.amChoking {
                 setChoking(c, true)
-                rechoke(periodic: false)
+                if configuration.choke.fillFreeSlots { rechoke(periodic: false) }
             }
         }
         if wasChoking, !c.machine.peerChoking {
@@ -285,7 +287,7 @@ public final class TorrentSession: @unchecked Sendable {
         guard !closing else { return }
         let heldSlot = !c.machine.amChoking
         rounds.released(c.id)
-        if heldSlot { rechoke(periodic: false) }
+        if heldSlot, configuration.choke.fillFreeSlots { rechoke(periodic: false) }
         for other in connections { fill(other) }
     }
 
@@ -323,9 +325,10 @@ public final class TorrentSession: @unchecked Sendable {
     func fill(_ c: PeerConnection) {
         guard !c.isGone, c.handshakeDone, !c.machine.peerChoking, c.machine.amInterested, !picker.isComplete else { return }
         let now = Self.clock()
-        let elapsed = Double(max(1_000_000, now - max(windowStart - configuration.choke.rechokeInterval, c.connectedAt))) / 1e9
-        let rate = Double(c.receivedNow + c.receivedBefore) / elapsed
-        let depth = c.snubbed ? 1 : configuration.pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
+        // The window began one period before the current one (`windowStart`).
+        let depth = configuration.pipeline.depth(
+            received: c.received, now: now, windowStart: windowStart - configuration.choke.rechokeInterval,
+            connectedAt: c.connectedAt, snubbed: c.snubbed, blockBytes: Int(layout.blockBytes))
         let room = depth - c.machine.outstanding.count
         guard room > 0 else { return }
         let outstanding = c.machine.outstanding
@@ -347,7 +350,7 @@ public final class TorrentSession: @unchecked Sendable {
         c.lastBlockAt = now
         lastBlockReceivedAt = now
         c.snubbed = false
-        c.receivedNow += n
+        c.received.add(n)
         c.tickReceived += n
         downloaded += n
         guard !picker.isComplete else {
@@ -416,7 +419,6 @@ public final class TorrentSession: @unchecked Sendable {
     // MARK: Choking
 
     var unchokedCount: Int { connections.filter { !$0.machine.amChoking }.count }
-    var slotLimit: Int { rounds.slotLimit(isSeed: picker.isComplete, configuration.choke) }
 
     func setChoking(_ c: PeerConnection, _ choke: Bool) {
         let actions = c.machine.setChoking(choke)
@@ -435,12 +437,14 @@ public final class TorrentSession: @unchecked Sendable {
     func rechoke(periodic: Bool) {
         guard !closing else { return }
         let now = Self.clock()
-        let window = 2 * configuration.choke.rechokeInterval
         let seeding = picker.isComplete
         var candidates: [ChokeCandidate] = []
-        for c in connections where c.handshakeDone && (c.machine.peerInterested || !c.machine.amChoking) {
+        for c in connections
+        where c.handshakeDone && ChokeCandidate.takesPart(interested: c.machine.peerInterested, unchoked: !c.machine.amChoking) {
+            let transfers = seeding ? c.sent : c.received  // a seed ranks by bytes sent
             candidates.append(ChokeCandidate(
-                id: c.id, interested: c.machine.peerInterested, rate: c.windowRate(sent: seeding, window: window),
+                id: c.id, interested: c.machine.peerInterested,
+                rate: transfers.chokerRate(rechokeInterval: configuration.choke.rechokeInterval),
                 connectedAt: c.connectedAt, lastBlockReceivedAt: c.lastBlockAt, unchoked: !c.machine.amChoking,
                 unchokedAt: c.unchokedAt))
         }
@@ -450,10 +454,8 @@ public final class TorrentSession: @unchecked Sendable {
             sentInPeriod = Double(uploaded - uploadedAtPeriodStart)
             uploadedAtPeriodStart = uploaded
             for c in connections {
-                c.receivedBefore = c.receivedNow
-                c.receivedNow = 0
-                c.sentBefore = c.sentNow
-                c.sentNow = 0
+                c.received.roll()
+                c.sent.roll()
             }
         }
         guard let decision = rounds.decide(candidates, now: now, periodic: periodic, isSeed: seeding,
@@ -509,7 +511,7 @@ public final class TorrentSession: @unchecked Sendable {
             c.write(.piece(piece: UInt32(request.piece), offset: UInt32(request.offset), block: bytes), now: now)
             scheduleFlush()
             let n = Int64(request.length)
-            c.sentNow += n
+            c.sent.add(n)
             c.tickSent += n
             uploaded += n
             uploadTurn += 1
@@ -577,9 +579,9 @@ public final class TorrentSession: @unchecked Sendable {
     /// Requests a peer has sat on for `requestTimeout` (nothing received since the last block or the
     /// unchoke) are cancelled and go back to the picker for other peers; the peer is snubbed.
     func requestTimeout(_ c: PeerConnection, now: Int64) {
-        guard !c.machine.outstanding.isEmpty, !picker.isComplete else { return }
-        let since = max(c.lastBlockAt ?? c.connectedAt, c.unchokedUsAt ?? c.connectedAt)
-        guard now - since > configuration.requestTimeout else { return }
+        guard !picker.isComplete, RequestTimeout.isOverdue(
+            outstanding: c.machine.outstanding.count, lastBlockAt: c.lastBlockAt, unchokedUsAt: c.unchokedUsAt,
+            connectedAt: c.connectedAt, now: now, timeout: configuration.requestTimeout) else { return }
         for block in c.machine.outstanding {
             execute(c.machine.cancel(block), on: c)
             picker.requestDropped(block)

@@ -117,7 +117,7 @@ public struct ProtocolSpec: Sendable, Equatable {
     public var announceInterval = ProtocolDefaults.announceInterval
     /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
     /// rechoke (Cohen's original client).
-    public var fillFreeSlots = ProtocolDefaults.fillFreeSlots
+    public var fillFreeSlots = ProtocolDefaults.choke.fillFreeSlots
     /// A leecher seeks more peers when its peer set falls below this many connections (see
     /// `PeerSetUpkeep`).
     public var reannounceBelow = ProtocolDefaults.upkeep.reannounceBelow
@@ -133,7 +133,8 @@ public struct ProtocolSpec: Sendable, Equatable {
     /// The chokers' settings.
     public var chokeSettings: ChokeSettings {
         ChokeSettings(uploadSlots: uploadSlots, optimisticUnchoke: optimisticUnchoke, rechokeInterval: rechokeInterval,
-                      optimisticInterval: optimisticInterval, snubTimeout: snubTimeout, expandSlots: expandSlots)
+                      optimisticInterval: optimisticInterval, snubTimeout: snubTimeout, expandSlots: expandSlots,
+                      fillFreeSlots: fillFreeSlots)
     }
 
     /// The upkeep rules' settings.

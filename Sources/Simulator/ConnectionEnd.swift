@@ -19,9 +19,9 @@ struct ConnectionEnd {
     /// When the connection was opened, then when it was established.
     var connectedAt: SimTime
     /// Bytes received from the partner in the current and the previous rechoke period.
-    var receivedNow: Int64 = 0
-    var receivedBefore: Int64 = 0
-    /// Bytes sent to the partner in the current rechoke period.
+    var received = TransferWindow()
+    /// Bytes sent to the partner in the current rechoke period (the previous period's are in
+    /// `SwarmSimulation.sentBefore`: only a rechoke reads them).
     var sentNow: Int64 = 0
     /// When the partner's last block arrived (-1: never).
     var lastBlockAt: SimTime = -1

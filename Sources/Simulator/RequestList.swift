@@ -1,3 +1,4 @@
+import DequeModule
 import Strategy
 
 /// The blocks one end has requested from its partner and not yet received, oldest first.
@@ -5,19 +6,22 @@ import Strategy
 /// Why not an array: each block's arrival removes one request and the refill appends one, at a random
 /// connection of a large swarm. An array's elements live in an allocation of their own, a cache miss that
 /// can only start once the end's record is loaded; here the first `inlineCapacity` requests sit in the
-/// record itself (the default pipeline is 5), and only a deeper pipeline spills into an array.
+/// record itself, and only a deeper pipeline spills into a deque (a 3-s queue at a fast link holds hundreds;
+/// blocks arrive in request order, so the oldest is taken from the front, in constant time).
 struct RequestList: Sequence {
     /// Room for 7 requests: with them the end's record (`ConnectionEnd`) fills two cache lines exactly.
     typealias Inline = InlineArray<7, BlockRef>
     static var inlineCapacity: Int { Inline.count }
 
-    /// Requests past the inline ones, oldest first; empty unless `count > inlineCapacity`, and then released:
-    /// `count` and `remove` read the spill's header at every block, a cache miss if an emptied buffer stayed.
-    private var spill: [BlockRef] = []
+    /// Requests past the inline ones, oldest first; empty unless `count > inlineCapacity`, and then released
+    /// (`remove` reads the spill's storage at every block, a cache miss if an emptied buffer stayed).
+    private var spill: Deque<BlockRef> = []
     private var inlineCount: UInt8 = 0
+    /// `spill.count`, kept here: reading it there would load the spill's storage.
+    private var spillCount: UInt16 = 0
     private var inline = Inline(repeating: BlockRef(piece: 0, block: 0))
 
-    var count: Int { Int(inlineCount) + spill.count }
+    var count: Int { Int(inlineCount) + Int(spillCount) }
     var isEmpty: Bool { inlineCount == 0 }
 
     subscript(i: Int) -> BlockRef {
@@ -31,12 +35,13 @@ struct RequestList: Sequence {
             inlineCount += 1
         } else {
             spill.append(block)
+            spillCount += 1
         }
     }
 
     func contains(_ block: BlockRef) -> Bool {
         for i in 0..<Int(inlineCount) where inline[i] == block { return true }
-        return !spill.isEmpty && spill.contains(block)
+        return spillCount > 0 && spill.contains(block)
     }
 
     /// Removes the oldest request for `block`; false if there is none. Later requests move up one place.
@@ -45,27 +50,32 @@ struct RequestList: Sequence {
         let n = Int(inlineCount)
         for i in 0..<n where inline[i] == block {
             for j in i..<(n - 1) { inline[j] = inline[j + 1] }
-            if spill.isEmpty {
+            if spillCount == 0 {
                 inlineCount -= 1
             } else {
                 inline[n - 1] = spill.removeFirst()
+                spillCount -= 1
                 releaseSpillIfEmpty()
             }
             return true
         }
-        guard let i = spill.firstIndex(of: block) else { return false }
+        guard spillCount > 0, let i = spill.firstIndex(of: block) else { return false }
         spill.remove(at: i)
+        spillCount -= 1
         releaseSpillIfEmpty()
         return true
     }
 
     private mutating func releaseSpillIfEmpty() {
-        if spill.isEmpty { spill = [] }
+        if spillCount == 0 { spill = [] }
     }
 
     mutating func removeAll() {
         inlineCount = 0
-        if !spill.isEmpty { spill = [] }
+        if spillCount > 0 {
+            spill = []
+            spillCount = 0
+        }
     }
 
     func makeIterator() -> Iterator { Iterator(list: self) }

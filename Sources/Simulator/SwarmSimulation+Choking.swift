@@ -9,7 +9,8 @@ extension SwarmSimulation {
     func gainInterest(_ e: Int) {
         let y = Int(ends[e ^ 1].node)
         setInterest(e, true, partner: y)
-        if settings.fillFreeSlots, nodes[y].present, !nodes[y].freeRider, ends[e ^ 1].amChoking, Int(unchokedCount[y]) < slotLimit(of: y) {
+        if nodes[y].present, !nodes[y].freeRider, ends[e ^ 1].amChoking,
+           chokeRounds[y].givesFreeSlotAtOnce(unchoked: Int(unchokedCount[y]), isSeed: complete[y], leecherChoker.settings) {
             unchoke(e ^ 1)
         }
         if ends[e].unchokedKnown { fill(e) }
@@ -46,7 +47,7 @@ extension SwarmSimulation {
     /// A slot came free between rechokes (its peer lost interest or left): rechoke now, as libtorrent does,
     /// without moving the rate window or the optimistic rotation.
     func refillSlots(_ n: Int) {
-        guard settings.fillFreeSlots, nodes[n].present, !nodes[n].freeRider else { return }
+        guard leecherChoker.settings.fillFreeSlots, nodes[n].present, !nodes[n].freeRider else { return }
         rechoke(n, periodic: false)
     }
 
@@ -76,13 +77,16 @@ extension SwarmSimulation {
         queue.schedule(.chokeArrives(end: Int32(e ^ 1)), at: queue.now + ends[e].latency)
     }
 
+    /// The bytes end `e`'s node sent to its partner in the chokers' window (kept in two places, see
+    /// `ConnectionEnd.sentNow`).
+    func sentWindow(_ e: Int) -> TransferWindow { TransferWindow(current: ends[e].sentNow, previous: sentBefore[e]) }
+
     /// Every `rechoke_interval` (`periodic`), and when a slot comes free: the leecher or seed choker
     /// decides from the last 20 s of transfers.
     func rechoke(_ n: Int, periodic: Bool = true) {
         guard nodes[n].present else { return }
         let now = queue.now
         if periodic { queue.schedule(.rechoke(Int32(n)), at: now + settings.rechokeInterval) }
-        let window = Double(2 * settings.rechokeInterval) / 1e9
         if complete[n] { catchUp(partners[n].lazy.map { Int($0.end) }) }  // a seed ranks by bytes sent
         var candidates = chokeBuffer
         chokeBuffer = []  // keep the buffer uniquely referenced while it is filled
@@ -104,18 +108,18 @@ extension SwarmSimulation {
         }
         for p in partners[n] {
             let e = Int(p.end)
-            if p.established, p.partnerInterested || !ends[e].amChoking {  // interested, or holding a slot
-                let bytes = complete[n] ? ends[e].sentNow + sentBefore[e] : ends[e].receivedNow + ends[e].receivedBefore
+            if p.established, ChokeCandidate.takesPart(interested: p.partnerInterested, unchoked: !ends[e].amChoking) {
+                let transfers = complete[n] ? sentWindow(e) : ends[e].received  // a seed ranks by bytes sent
                 candidates.append(ChokeCandidate(
-                    id: e, interested: p.partnerInterested, rate: Double(bytes) / window,
+                    id: e, interested: p.partnerInterested, rate: transfers.chokerRate(rechokeInterval: settings.rechokeInterval),
                     connectedAt: ends[e].connectedAt, lastBlockReceivedAt: ends[e].lastBlockAt >= 0 ? ends[e].lastBlockAt : nil,
                     unchoked: !ends[e].amChoking, unchokedAt: unchokedAt[e] >= 0 ? unchokedAt[e] : nil))
             }
             if periodic {  // a new period: its counts start from zero (after the candidate read them)
-                ends[e].receivedBefore = ends[e].receivedNow
-                ends[e].receivedNow = 0
-                sentBefore[e] = ends[e].sentNow
-                ends[e].sentNow = 0
+                ends[e].received.roll()
+                var sent = sentWindow(e)
+                sent.roll()
+                (ends[e].sentNow, sentBefore[e]) = (sent.current, sent.previous)
             }
         }
         guard let decision = chokeRounds[n].decide(candidates, now: now, periodic: periodic, isSeed: complete[n],

@@ -72,10 +72,8 @@ extension SwarmSimulation {
 
     /// The pipeline for end `e`: fixed, or sized from what the connection delivered over the rate window.
     func requestDepth(_ e: Int, node x: Int) -> Int {
-        guard settings.requestQueueTime > 0 else { return settings.pipelineRequests }
-        let elapsed = Double(max(1, queue.now - max(nodes[x].windowStart, ends[e].connectedAt))) / 1e9
-        let rate = Double(ends[e].receivedNow + ends[e].receivedBefore) / elapsed
-        return pipeline.depth(receivingBytesPerSecond: rate, blockBytes: Int(layout.blockBytes))
+        pipeline.depth(received: ends[e].received, now: queue.now, windowStart: nodes[x].windowStart,
+                       connectedAt: ends[e].connectedAt, blockBytes: Int(layout.blockBytes))
     }
 
     /// After requests were freed at `x` (a choke, a closed connection), its other connections may take them.
@@ -113,7 +111,7 @@ extension SwarmSimulation {
         exchange[Int(nodes[x].exchangeIndex) * classes + Int(nodes[y].exchangeIndex)] += bytes
         if ends[f].isOpen {
             ends[f].requests.remove(block)
-            ends[f].receivedNow += bytes
+            ends[f].received.add(bytes)
             ends[f].lastBlockAt = queue.now
         }
         if complete[y] {

@@ -50,6 +50,13 @@ public struct ChokeRounds: Sendable, Equatable {
     /// rounds is given away only below it.
     public func slotLimit(isSeed: Bool, _ settings: ChokeSettings) -> Int { slots.limit(isSeed: isSeed, settings) }
 
+    /// A partner became interested between rechokes: whether it gets a slot at once (a free one, with
+    /// `fillFreeSlots`) rather than waiting for the next rechoke. A slot freed by a partner that lost
+    /// interest or left is given away by a rechoke between rounds, with `fillFreeSlots` too.
+    public func givesFreeSlotAtOnce(unchoked: Int, isSeed: Bool, _ settings: ChokeSettings) -> Bool {
+        settings.fillFreeSlots && unchoked < slotLimit(isSeed: isSeed, settings)
+    }
+
     /// The connection was choked or closed outside a rechoke: it no longer holds the optimistic slot.
     public mutating func released(_ id: Int) {
         if optimistic == id { optimistic = nil }

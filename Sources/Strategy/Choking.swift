@@ -16,6 +16,10 @@ public struct ChokeCandidate: Sendable, Equatable {
     /// When we last unchoked it (start of its current or latest slot); nil if never.
     public var unchokedAt: Int64?
 
+    /// Whether a connection takes part in a rechoke: its peer is interested, or it holds a slot (which the
+    /// rechoke may take back).
+    public static func takesPart(interested: Bool, unchoked: Bool) -> Bool { interested || unchoked }
+
     public init(id: Int, interested: Bool, rate: Double, connectedAt: Int64, lastBlockReceivedAt: Int64? = nil,
                 unchoked: Bool = false, unchokedAt: Int64? = nil) {
         self.id = id
@@ -42,13 +46,16 @@ public struct ChokeSettings: Sendable, Equatable {
     public var newcomerWeight: Int
     /// Open more regular slots while the upload runs below 90 % of capacity (see `UploadSlots`).
     public var expandSlots: Bool
+    /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
+    /// rechoke (Cohen's original client): see `ChokeRounds.givesFreeSlotAtOnce`.
+    public var fillFreeSlots: Bool
 
     /// BitTorrent's usual settings (Cohen 2003; the mainline client), with libtorrent's slot expansion.
     public static let standard = ChokeSettings()
 
     public init(uploadSlots: Int = 4, optimisticUnchoke: Bool = true, rechokeInterval: Int64 = 10_000_000_000,
                 optimisticInterval: Int64 = 30_000_000_000, snubTimeout: Int64 = 60_000_000_000, newcomerWeight: Int = 3,
-                expandSlots: Bool = true) {
+                expandSlots: Bool = true, fillFreeSlots: Bool = true) {
         self.uploadSlots = uploadSlots
         self.optimisticUnchoke = optimisticUnchoke
         self.rechokeInterval = rechokeInterval
@@ -56,6 +63,7 @@ public struct ChokeSettings: Sendable, Equatable {
         self.snubTimeout = snubTimeout
         self.newcomerWeight = newcomerWeight
         self.expandSlots = expandSlots
+        self.fillFreeSlots = fillFreeSlots
     }
 }
 

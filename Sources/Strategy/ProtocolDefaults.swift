@@ -1,7 +1,8 @@
 /// Every default of the protocol that both sides run, in one place: the simulator's scenario defaults
 /// (`ProtocolSpec` in ScenarioModel) and p2pclient's (`ClientConfiguration`) read them from here, so a
 /// scenario with default `protocol` settings models the real client. The settings types hold the rest:
-/// `ChokeSettings.standard` (slots, rechoke and optimistic intervals, snubbing, slot expansion),
+/// `ChokeSettings.standard` (slots, rechoke and optimistic intervals, snubbing, slot expansion and
+/// filling),
 /// `RequestPipeline.standard` and `PeerSetUpkeep.Settings.standard`. docs/model.md tabulates them all,
 /// with where the client departs and why.
 public enum ProtocolDefaults {
@@ -13,8 +14,8 @@ public enum ProtocolDefaults {
     public static let randomFirstPieces = 4
     public static let endgame = true
     public static let seedChoker = SeedChoker.Algorithm.roundRobin
-    /// Give a slot that comes free between rechokes away at once (libtorrent), not at the next rechoke.
-    public static let fillFreeSlots = true
+    /// Requests a partner sat on this long go elsewhere, and the partner is snubbing us.
+    public static let requestTimeout = RequestTimeout.standard
     /// Peers asked of the tracker (`numwant`; BEP 3's trackers answer up to 50).
     public static let trackerPeers = 50
     /// The regular announce, nanoseconds (trackers commonly say 30 min).

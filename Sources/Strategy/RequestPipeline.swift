@@ -20,6 +20,18 @@ public struct RequestPipeline: Sendable, Equatable {
         self.maximum = max(minimum, maximum)
     }
 
+    /// The number of requests to keep outstanding on a connection whose deliveries are in `received`: one
+    /// if the partner is snubbing us (it sat on our requests for the request timeout, see
+    /// `RequestTimeout`: more would only wait there too, libtorrent's rule), else sized from the rate the
+    /// window measured.
+    public func depth(received: TransferWindow, now: Int64, windowStart: Int64, connectedAt: Int64,
+                      snubbed: Bool = false, blockBytes: Int) -> Int {
+        if snubbed { return 1 }
+        guard queueTime > 0 else { return minimum }
+        let rate = received.deliveredRate(now: now, windowStart: windowStart, connectedAt: connectedAt)
+        return depth(receivingBytesPerSecond: rate, blockBytes: blockBytes)
+    }
+
     /// The number of requests to keep outstanding on a connection receiving `bytesPerSecond`.
     public func depth(receivingBytesPerSecond rate: Double, blockBytes: Int) -> Int {
         guard queueTime > 0, rate > 0 else { return minimum }
