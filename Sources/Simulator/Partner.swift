@@ -17,6 +17,9 @@ struct Partner {
     var unchokedKnown = false
     /// The node is interested in the partner (its end's `amInterested`).
     var interested = false
+    /// The node unchokes the partner (its end's `amChoking`, negated): a `have` to an unchoked, interested
+    /// partner may give it something to request (`pieceCompleted`).
+    var unchoking = false
 
     /// The node may ask this partner for blocks (what `fill` requires of the end, besides being open).
     var mayRequest: Bool { established && unchokedKnown && interested }

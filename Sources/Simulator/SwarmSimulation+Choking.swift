@@ -58,6 +58,7 @@ extension SwarmSimulation {
     func unchoke(_ e: Int) {
         let x = Int(ends[e].node)
         ends[e].amChoking = false
+        partners[x][Int(ends[e].partnerSlot)].unchoking = true
         unchokedAt[e] = queue.now
         unchokedCount[x] += 1
         if ends[e ^ 1].amInterested { ledger.accounts[x].unchokedInterested += 1 }
@@ -69,6 +70,7 @@ extension SwarmSimulation {
     func choke(_ e: Int) {
         let x = Int(ends[e].node)
         ends[e].amChoking = true
+        partners[x][Int(ends[e].partnerSlot)].unchoking = false
         unchokedCount[x] -= 1
         if ends[e ^ 1].amInterested { ledger.accounts[x].unchokedInterested -= 1 }
         ledger.mark(x)

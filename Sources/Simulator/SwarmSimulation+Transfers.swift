@@ -169,9 +169,18 @@ extension SwarmSimulation {
             // counts (brought up to date before it chooses), so the order of the two loops changes nothing.
             availability.increment(piece, inEach: UnsafeBufferPointer(rebasing: scratch[..<n]),
                                    prefetch: { p2psim_prefetch($0) })
+            // A partner interested already, whom y unchokes, may have had nothing left to ask y for (what it
+            // lacked of y's pieces was requested elsewhere) and sits with an empty pipeline: the new piece is
+            // something to ask for (p2pclient tops a connection up at every `have`). A pipeline that is not
+            // empty is topped up at its next block anyway.
             for k in 0..<n {
                 let i = Int(scratch[count + k])
-                if !partners[y][i].partnerInterested { gainInterest(Int(partners[y][i].end) ^ 1) }
+                let partner = partners[y][i]
+                if !partner.partnerInterested {
+                    gainInterest(Int(partner.end) ^ 1)
+                } else if partner.unchoking, ends[Int(partner.end) ^ 1].requests.isEmpty {
+                    fill(Int(partner.end) ^ 1)
+                }
             }
         }
         if pickers[y].isComplete { becomeSeed(y) }

@@ -7,8 +7,8 @@
 ///    something to trade quickly, and the rarest pieces are slow to get), then by `policy`: **rarest first**
 ///    among the pieces the remote peer has (ties broken at random), or `random`, or `sequential`.
 /// 3. **Endgame**: once every missing block has been requested, a connection with no request outstanding
-///    asks for one block already requested elsewhere, the least requested (libtorrent's rule: busy blocks
-///    only on an empty queue, one at a time); the caller cancels the other requests when a copy arrives.
+///    asks for one block already requested elsewhere, the least requested and among those the one asked
+///    for last (libtorrent's rule: busy blocks only on an empty queue, one at a time); the caller cancels the other requests when a copy arrives.
 ///    Asking every peer for every missing block (BEP 3's looser wording) wastes a deep pipeline's worth
 ///    of duplicates per connection: with `request_queue_time` 3 s that is seconds of a fast link.
 ///
@@ -183,17 +183,19 @@ public struct PiecePicker: Sendable {
             let slot = startPiece(piece)
             takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
-        // 3. Endgame: on an empty queue, one block requested elsewhere, the least requested (oldest piece
-        //    first among equals).
+        // 3. Endgame: on an empty queue, one block requested elsewhere, the least requested; among equals
+        //    the one asked for last (the newest piece's last block), which waits longest in the other
+        //    sender's queue, so the copy asked for here most likely arrives first and the other is
+        //    cancelled before it is sent.
         if n == 0, outstandingHere == 0, inEndgame {
             var best: (ref: BlockRef, slot: Int, requests: UInt8)?
-            var i = 0
-            while i < partials.count {
+            var i = partials.count
+            while i > 0 {
+                i -= 1
                 let (piece, slot32) = partials[i]
-                i += 1
                 guard remote.contains(Int(piece)) else { continue }
                 let slot = Int(slot32)
-                for b in 0..<Int(counters(slot).blocks) {
+                for b in stride(from: Int(counters(slot).blocks) - 1, through: 0, by: -1) {
                     let state = self.state(slot, b)
                     guard state != Self.received && state < 254, state < (best?.requests ?? 254) else { continue }
                     let ref = BlockRef(piece: Int(piece), block: b)

@@ -39,12 +39,14 @@ import Testing
         """
 
     @Test func theGigabitSwarmFinishesWithinAFewOfTheTrackersMinIntervals() throws {
+        var stalledSeeds = 0
         for seed: UInt64 in 1...3 {
-            // The rules held off (a stall never seen, the tracker asked every 30 min): the stall is there.
+            // The rules held off (a stall never seen, the tracker asked every 30 min): the stall is there, at
+            // some seeds (at others the last leecher happens to keep a partner that can help).
             let stalled = SwarmSimulation(scenario: try p2pScenario(Self.gigabit, seed: seed) { object in
                 object["protocol"] = ["tracker_peers": 10, "stall_timeout": "48 h", "min_announce_interval": "30 min"]
             }).run()
-            #expect(try #require(stalled.distributionTime) >= 1800, "seed \(seed): the scenario does not stall")
+            if try #require(stalled.distributionTime) >= 1800 { stalledSeeds += 1 }
             // The tracker answers with 10 random peers: a stalled leecher may need two or three announces,
             // a minute apart, to be told of the seed (which also asks for leechers once nobody wants its
             // pieces).
@@ -56,6 +58,7 @@ import Testing
                 Self.gigabit, seed: seed, edit: setProtocol("min_announce_interval", "2 s"))).run()
             #expect(try #require(quick.distributionTime) < 10, "seed \(seed)")
         }
+        #expect(stalledSeeds > 0, "without the rules, no seed stalls: the scenario tests nothing")
     }
 
     @Test func newcomersWithoutOptimisticUnchokesAreNotLeftIdle() throws {

@@ -67,7 +67,8 @@ let smallSwarmWithDepartures = smallSwarm.replacingOccurrences(of: #""seed_for":
                     }
                     for partner in sim.partners[x] {
                         let end = sim.ends[Int(partner.end)]
-                        if partner.unchokedKnown != end.unchokedKnown || partner.interested != end.amInterested || !end.isOpen {
+                        if partner.unchokedKnown != end.unchokedKnown || partner.interested != end.amInterested
+                            || partner.unchoking == end.amChoking || !end.isOpen {
                             Issue.record("node \(x), end \(partner.end): unchokedKnown or interested copy is stale, or the end is closed")
                         }
                         if !end.requests.isEmpty, !partner.mayRequest {
