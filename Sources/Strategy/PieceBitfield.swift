@@ -1,6 +1,7 @@
 // Strategy: pure BitTorrent strategies shared by the simulator and the real client (p2pclient).
-// Owns the piece bitfield and availability, the piece picker, the chokers and their rounds, and the
-// request pipeline. Takes plain values (snapshots, `now` as a number, a random generator passed in) and
+// Owns the piece bitfield and availability, the piece picker, the chokers, their rounds and slots, the
+// request pipeline with its rate window and timeout, the peer-set upkeep, and every protocol default
+// (`ProtocolDefaults`). Takes plain values (snapshots, `now` as a number, a random generator passed in) and
 // returns decisions. Must never import Foundation, the engine, the scenario model or any I/O: both the
 // simulator and p2pclient link it.
 
