@@ -183,31 +183,10 @@ public struct PiecePicker: Sendable {
             let slot = startPiece(piece)
             takeFree(piece: piece, slot: slot, into: picked, taken: &n)
         }
-        // 3. Endgame: on an empty queue, one block requested elsewhere, the least requested; among equals
-        //    the one asked for last (the newest piece's last block), which waits longest in the other
-        //    sender's queue, so the copy asked for here most likely arrives first and the other is
-        //    cancelled before it is sent.
-        if n == 0, outstandingHere == 0, inEndgame {
-            var best: (ref: BlockRef, slot: Int, requests: UInt8)?
-            var i = partials.count
-            while i > 0 {
-                i -= 1
-                let (piece, slot32) = partials[i]
-                guard remote.contains(Int(piece)) else { continue }
-                let slot = Int(slot32)
-                for b in stride(from: Int(counters(slot).blocks) - 1, through: 0, by: -1) {
-                    let state = self.state(slot, b)
-                    guard state != Self.received && state < 254, state < (best?.requests ?? 254) else { continue }
-                    let ref = BlockRef(piece: Int(piece), block: b)
-                    if isRequestedHere(ref) { continue }  // never twice on one connection
-                    best = (ref, slot, state)
-                }
-            }
-            if let best {
-                setState(best.slot, Int(best.ref.block), best.requests + 1)
-                picked[0] = best.ref
-                n = 1
-            }
+        // 3. Endgame: on an empty queue, one block requested elsewhere (`busyBlock`).
+        if n == 0, outstandingHere == 0, inEndgame, let block = busyBlock(from: remote, isRequestedHere: isRequestedHere) {
+            picked[0] = block
+            n = 1
         }
         return n
     }
