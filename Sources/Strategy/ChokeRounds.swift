@@ -37,11 +37,14 @@ public struct ChokeRounds: Sendable, Equatable {
             round += 1
         }
         guard !candidates.isEmpty else { return nil }
-        leecher.settings.uploadSlots = slots.regular(isSeed: false, leecher.settings)
-        seed.settings.uploadSlots = slots.regular(isSeed: true, seed.settings)
-        let decision = isSeed
-            ? seed.decide(candidates, now: now, currentOptimistic: optimistic, rotateOptimistic: rotate, using: &rng)
-            : leecher.decide(candidates, now: now, currentOptimistic: optimistic, rotateOptimistic: rotate, using: &rng)
+        let decision: ChokeDecision
+        if isSeed {
+            seed.settings.uploadSlots = slots.regular(isSeed: true, settings)
+            decision = seed.decide(candidates, now: now, currentOptimistic: optimistic, rotateOptimistic: rotate, using: &rng)
+        } else {
+            leecher.settings.uploadSlots = slots.regular(isSeed: false, settings)
+            decision = leecher.decide(candidates, now: now, currentOptimistic: optimistic, rotateOptimistic: rotate, using: &rng)
+        }
         optimistic = decision.optimistic
         return decision
     }

@@ -44,7 +44,8 @@ public struct ChokeSettings: Sendable, Equatable {
     public var snubTimeout: Int64
     /// How much more likely a connection younger than `optimisticInterval` is to get the optimistic slot.
     public var newcomerWeight: Int
-    /// Open more regular slots while the upload runs below 90 % of capacity (see `UploadSlots`).
+    /// Open more regular slots while the upload runs below 90 % of capacity, and give a seed the mainline
+    /// client's slots for its rate (see `UploadSlots`).
     public var expandSlots: Bool
     /// Give a slot that comes free between rechokes away at once (libtorrent), rather than at the next
     /// rechoke (Cohen's original client): see `ChokeRounds.givesFreeSlotAtOnce`.
