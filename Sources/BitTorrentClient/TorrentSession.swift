@@ -63,6 +63,8 @@ public final class TorrentSession: @unchecked Sendable {
     /// `uploaded` when the current rechoke period began (what the period sent feeds `UploadSlots`).
     var uploadedAtPeriodStart: Int64 = 0
     var wasted: Int64 = 0
+    /// Payload bytes by peer id (`peerTally()`).
+    var tally = PeerTally()
     var hashFailures = 0
     var failure: String?
     /// When the session was made, its first piece verified, and its last.
@@ -154,6 +156,11 @@ public final class TorrentSession: @unchecked Sendable {
                              wastedBytes: 0, hashFailures: 0, downloadRate: 0, uploadRate: 0, peers: 0, sendingToUs: 0,
                              receivingFromUs: 0, isComplete: false, failure: "the session has stopped", firstPieceAfter: nil,
                              completedAfter: nil, announceWanted: false)
+    }
+
+    /// Payload bytes exchanged with each peer so far, by peer id.
+    public func peerTally() async -> PeerTally {
+        (try? await eventLoop.submit { [self] in tally }.get()) ?? PeerTally()
     }
 
     /// Closes every connection and the listener.
@@ -353,6 +360,7 @@ public final class TorrentSession: @unchecked Sendable {
         c.received.add(n)
         c.tickReceived += n
         downloaded += n
+        if let id = c.peerID { tally.add(peerID: id, received: n) }
         guard !picker.isComplete else {
             wasted += n
             return
@@ -514,6 +522,7 @@ public final class TorrentSession: @unchecked Sendable {
             c.sent.add(n)
             c.tickSent += n
             uploaded += n
+            if let id = c.peerID { tally.add(peerID: id, sent: n) }
             uploadTurn += 1
             idle = 0
         }

@@ -54,7 +54,10 @@ struct SessionRunner {
         do { port = try await session.start() } catch {
             throw fatal("cannot listen on \(hostPort(configuration.bindHost, configuration.port)): \(error)")
         }
-        if verbose { report("listening on port \(port)") }
+        if verbose {
+            report("listening on port \(port)")
+            report("peer id \(hex(configuration.peerID))")
+        }
         let stop = StopSignal()
         let state = stop.state
         let finished = StopSignal.Received()  // set when the loop below ends: the announcer stops too
@@ -125,6 +128,12 @@ struct SessionRunner {
         finished.signal.withLock { $0 = 0 }
         let sentCompleted = await trackerTask?.value ?? true
         let final = await session.status()
+        if verbose {  // what a calibration reads to build the exchange matrix (plots-scripts/run_real_swarm.py)
+            let tally = await session.peerTally()
+            for entry in tally.entries {
+                report("exchanged with peer \(hex(entry.peerID)): received \(entry.received) bytes, sent \(entry.sent) bytes")
+            }
+        }
         if exitCode != 1 {  // after an error, that error stays the last line
             report("\(metainfo.name): downloaded \(final.downloadedBytes) bytes, uploaded \(final.uploadedBytes) bytes, "
                    + "wasted \(final.wastedBytes), hash failures \(final.hashFailures)")

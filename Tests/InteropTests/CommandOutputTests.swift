@@ -51,5 +51,15 @@ import Testing
         #expect(seedStderr.contains("p2pclient: listening on port \(port)"), "\(seedStderr)")
         #expect(seedStderr.contains("p2pclient: connected to 127.0.0.1:"), "\(seedStderr)")
         #expect(!(get.stderr + seedStderr).contains("[IPv4]"), "\(get.stderr)\(seedStderr)")
+        // --verbose names each side's peer id, and at the end what it exchanged with each peer (the
+        // calibration's exchange matrix is built from these lines): the whole file, one way.
+        func peerID(in log: String) -> String? {
+            log.split(separator: "\n").first { $0.hasPrefix("p2pclient: peer id ") }.map { String($0.dropFirst(19)) }
+        }
+        let seedID = try #require(peerID(in: seedStderr), "\(seedStderr)")
+        let getID = try #require(peerID(in: get.stderr), "\(get.stderr)")
+        #expect(seedID.count == 40 && getID.count == 40 && seedID != getID)
+        #expect(get.stderr.contains("p2pclient: exchanged with peer \(seedID): received 300000 bytes, sent 0 bytes"), "\(get.stderr)")
+        #expect(seedStderr.contains("p2pclient: exchanged with peer \(getID): received 0 bytes, sent 300000 bytes"), "\(seedStderr)")
     }
 }
