@@ -9,7 +9,8 @@ The server becomes `p2pclient seed` with --upload-limit = server.upload; each pe
 with --upload-limit / --download-limit = its class's capacities, launched at its arrival time, and stays
 to seed until every peer is complete. Debian's opentracker (apt-get install opentracker) is the tracker.
 Completion and first-piece times are the clients' own measurements plus their launch time; every
-download is checked by SHA-256. Results go to a temporary folder that is renamed to --out at the end.
+download is checked by SHA-256. exchange.csv, as the simulator's, counts the bytes each class received
+from each, from the clients' own per-peer counts (--verbose). Results go to a temporary folder that is renamed to --out at the end.
 
 Supported scenario features: mode "p2p", constant capacities, flash-crowd arrivals, seed_for "forever".
 Anything else is refused with the JSON path, since the real swarm could not match it.
@@ -74,6 +75,31 @@ def plan(scenario):
         for _ in range(cls.get("count", 1)):
             peers.append({"class": cls["class"], "up": up, "down": down, "at": at})
     return size, piece, server_up, peers
+
+
+def exchange_matrix(work, peers):
+    """Bytes by (sender's class, receiver's class), as the simulator's exchange.csv: each client logs its
+    peer id and, at exit, what it received from each peer id (--verbose); the receiver's count is what
+    arrived. The server's class is "server"."""
+    names = {"server": "server"}
+    names.update({f"peer{i}": p["class"] for i, p in enumerate(peers)})
+    ids, received = {}, {}
+    for name in names:
+        with open(os.path.join(work, name + ".log")) as f:
+            text = f.read()
+        m = re.search(r"p2pclient: peer id ([0-9a-f]{40})", text)
+        if not m:
+            sys.exit(f"run_real_swarm: {name} did not log its peer id; logs in {work}")
+        ids[m.group(1)] = names[name]
+        received[name] = re.findall(r"exchanged with peer ([0-9a-f]{40}): received (\d+) bytes", text)
+    matrix = {}
+    for name, rows in received.items():
+        for peer_id, count in rows:
+            if peer_id not in ids:
+                sys.exit(f"run_real_swarm: {name} exchanged with an unknown peer {peer_id}; logs in {work}")
+            key = (ids[peer_id], names[name])
+            matrix[key] = matrix.get(key, 0) + int(count)
+    return matrix
 
 
 def main():
@@ -169,6 +195,7 @@ def main():
                 with open(os.path.join(work, name + ".log")) as f:
                     m = re.findall(r"downloaded (\d+) bytes, uploaded (\d+) bytes", f.read())
                 totals[int(name[4:])] = m[-1] if m else ("", "")
+        exchange = exchange_matrix(work, peers)
         for i in range(len(peers)):
             with open(os.path.join(work, f"peer{i}", "payload.bin"), "rb") as f:
                 if hashlib.sha256(f.read()).hexdigest() != original:
@@ -182,6 +209,11 @@ def main():
                 completion, first = done[i]
                 w.writerow([i, p["class"], "cooperative", int(p["up"] * 8), int(p["down"] * 8), f"{launched[i]:.6f}",
                             f"{first:.6f}", f"{completion:.6f}", "", totals[i][1], totals[i][0]])
+        with open(os.path.join(staging, "exchange.csv"), "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["from_class", "to_class", "bytes"])
+            for (source, target), count in sorted(exchange.items()):
+                w.writerow([source, target, count])
         summary = {"name": scenario.get("name", ""), "mode": "p2p-real", "peers": len(peers), "file_bytes": size,
                    "distribution_time_s": round(max(c for c, _ in done.values()), 6)}
         with open(os.path.join(staging, "summary.json"), "w") as f:
