@@ -10,7 +10,8 @@ with --upload-limit / --download-limit = its class's capacities, launched at its
 to seed until every peer is complete. Debian's opentracker (apt-get install opentracker) is the tracker.
 Completion and first-piece times are the clients' own measurements plus their launch time; every
 download is checked by SHA-256. exchange.csv, as the simulator's, counts the bytes each class received
-from each, from the clients' own per-peer counts (--verbose). Results go to a temporary folder that is renamed to --out at the end.
+from each, from the clients' own per-peer counts (--verbose). Results go to a temporary folder that is
+renamed to --out at the end.
 
 Supported scenario features: mode "p2p", constant capacities, flash-crowd arrivals, seed_for "forever".
 Anything else is refused with the JSON path, since the real swarm could not match it.
