@@ -8,7 +8,8 @@
 ///    among the pieces the remote peer has (ties broken at random), or `random`, or `sequential`.
 /// 3. **Endgame**: once every missing block has been requested, a connection with no request outstanding
 ///    asks for one block already requested elsewhere, the least requested and among those the one asked
-///    for last (libtorrent's rule: busy blocks only on an empty queue, one at a time); the caller cancels the other requests when a copy arrives.
+///    for last (libtorrent's rule: busy blocks only on an empty queue, one at a time); the caller
+///    cancels the other requests when a copy arrives.
 ///    Asking every peer for every missing block (BEP 3's looser wording) wastes a deep pipeline's worth
 ///    of duplicates per connection: with `request_queue_time` 3 s that is seconds of a fast link.
 ///
